@@ -12,8 +12,18 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='completion'
+            commands='python completion'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
+            positionals=()
+            ;;
+        'python')
+            commands='list'
+            options='-h --help --no-color -q --quiet -v --verbose'
+            positionals=()
+            ;;
+        'python/list')
+            commands=''
+            options='-h --help --json --no-color -q --quiet -v --verbose'
             positionals=()
             ;;
         'completion')
