@@ -1,0 +1,243 @@
+package dev.tpb.ipc;
+
+import dev.tpb.TpbException;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * The launcher's side of one stub's shared-memory region under /dev/shm. Created here (mode 0600), its bytes
+ * reserved by writing them so that a full /dev/shm is an error now instead of a SIGBUS later, and mapped in
+ * 1 GiB windows (the most one Java mapping can hold). The stub may grow it; {@link #refresh()} maps the rest.
+ */
+public final class ShmRegion implements AutoCloseable {
+    public static final Path SHM_DIR = Path.of("/dev/shm");
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+
+    private final String name;
+    private final Path path;
+    private final FileChannel channel;
+    private final List<MappedByteBuffer> windows = new ArrayList<>();
+    private final ByteBuffer control;
+    private long mapped;
+
+    private ShmRegion(String name, Path path, FileChannel channel, long size) throws IOException {
+        this.name = name;
+        this.path = path;
+        this.channel = channel;
+        mapTo(size);
+        this.control = windows.get(0).duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Creates and reserves a new region of {@code size} bytes. */
+    public static ShmRegion create(String name, long size) {
+        Path path = SHM_DIR.resolve(name);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new TpbException("shared memory region " + path + " already exists");
+        } catch (IOException e) {
+            throw new TpbException("cannot create shared memory region " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            reserve(channel, 0, size);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            deleteQuietly(path);
+            throw new TpbException("Unable to initialize shared memory key '" + name + "' to requested size (" + size
+                    + " bytes). If you are running Triton inside docker, use '--shm-size' flag to control the shared "
+                    + "memory region size. Each Python backend model instance requires at least 1 MB of shared "
+                    + "memory. Error: " + e.getMessage() + " (in " + SHM_DIR + ")", e);
+        }
+        try {
+            return new ShmRegion(name, path, channel, size);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            deleteQuietly(path);
+            throw new TpbException("cannot map shared memory region " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes zeros over [from, to): tmpfs allocates the pages now, so running out of space is an IOException. */
+    private static void reserve(FileChannel channel, long from, long to) throws IOException {
+        long position = from;
+        while (position < to) {
+            ByteBuffer chunk = ZEROS.duplicate();
+            chunk.limit((int) Math.min(chunk.capacity(), to - position));
+            position += channel.write(chunk, position);
+        }
+    }
+
+    private void mapTo(long size) throws IOException {
+        long window = ShmLayout.WINDOW_BYTES;
+        while (mapped < size) {
+            int index = (int) (mapped / window);
+            long start = index * window;
+            long end = Math.min(size, start + window);
+            MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, start, end - start);
+            buffer.order(ByteOrder.LITTLE_ENDIAN);
+            if (index < windows.size()) {
+                windows.set(index, buffer); // the old, shorter mapping is released by the GC
+            } else {
+                windows.add(buffer);
+            }
+            mapped = end;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long capacity() {
+        return getLongVolatile(ShmLayout.OFF_CAPACITY);
+    }
+
+    /** Maps whatever the stub has added since the last look. */
+    public void refresh() {
+        long capacity = capacity();
+        if (capacity > mapped) {
+            try {
+                mapTo(capacity);
+            } catch (IOException e) {
+                throw new TpbException("cannot map the grown shared memory region " + path + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Grows the region to hold {@code needed} bytes, in steps of {@code growth}. */
+    public void grow(long needed, long growth) {
+        refresh();
+        long capacity = capacity();
+        if (needed <= capacity) {
+            return;
+        }
+        long step = Math.max(1, growth);
+        long target = capacity + step * ((needed - capacity) / step + 1);
+        try {
+            reserve(channel, capacity, target);
+            mapTo(target);
+        } catch (IOException e) {
+            throw new TpbException("Failed to increase the shared memory pool size to " + capacity + " bytes. If you are "
+                    + "running Triton inside docker, use '--shm-size' flag to control the shared memory region size. "
+                    + "Error: " + e.getMessage() + " (region " + path + " needs " + target + " bytes)", e);
+        }
+        putLongVolatile(ShmLayout.OFF_CAPACITY, target);
+    }
+
+    /** A little-endian view of [offset, offset + length), which must lie within one window. */
+    public ByteBuffer slice(long offset, int length) {
+        long window = ShmLayout.WINDOW_BYTES;
+        int index = (int) (offset / window);
+        if (offset < 0 || offset + length > mapped || (length > 0 && (offset + length - 1) / window != index)) {
+            throw new TpbException("shared memory range [" + offset + ", " + (offset + length) + ") of " + path
+                    + " is outside the mapped region or crosses a window");
+        }
+        return windows.get(index).slice((int) (offset - index * window), length).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    // Control-block access: the control block is at offset 0, inside the first window.
+
+    long getLongVolatile(int offset) {
+        return (long) LONGS.getVolatile(control, offset);
+    }
+
+    void putLongVolatile(int offset, long value) {
+        LONGS.setVolatile(control, offset, value);
+    }
+
+    long getLongAcquire(int offset) {
+        return (long) LONGS.getAcquire(control, offset);
+    }
+
+    void putLongRelease(int offset, long value) {
+        LONGS.setRelease(control, offset, value);
+    }
+
+    int getIntVolatile(int offset) {
+        return (int) INTS.getVolatile(control, offset);
+    }
+
+    void putIntVolatile(int offset, int value) {
+        INTS.setVolatile(control, offset, value);
+    }
+
+    ByteBuffer control() {
+        return control.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Unmaps and removes the region. Nothing may use its buffers afterwards. */
+    @Override
+    public void close() {
+        for (MappedByteBuffer w : windows) {
+            Unmapper.unmap(w);
+        }
+        windows.clear();
+        closeQuietly(channel);
+        deleteQuietly(path);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a tmpfs file does not fail in a way we could act on
+        }
+    }
+
+    static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // stale-region clean-up at the next start removes it
+        }
+    }
+
+    /** Releases a mapping now instead of whenever the GC gets to it (regions can be large). */
+    private static final class Unmapper {
+        private static final Object UNSAFE = unsafe();
+
+        static void unmap(MappedByteBuffer buffer) {
+            if (UNSAFE == null) {
+                return;
+            }
+            try {
+                UNSAFE.getClass().getMethod("invokeCleaner", ByteBuffer.class).invoke(UNSAFE, buffer);
+            } catch (ReflectiveOperationException ignored) {
+                // the GC will unmap it
+            }
+        }
+
+        private static Object unsafe() {
+            try {
+                Class<?> type = Class.forName("sun.misc.Unsafe");
+                Field field = type.getDeclaredField("theUnsafe");
+                field.setAccessible(true);
+                return field.get(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+}

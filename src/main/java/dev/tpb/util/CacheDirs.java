@@ -1,0 +1,26 @@
+package dev.tpb.util;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Where tpb keeps what it can rebuild: $TPB_CACHE_DIR, else $XDG_CACHE_HOME/tpb, else ~/.cache/tpb. */
+public final class CacheDirs {
+    private CacheDirs() {
+    }
+
+    public static Path root() {
+        return root(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    static Path root(Map<String, String> env, Path home) {
+        String explicit = env.get("TPB_CACHE_DIR");
+        if (explicit != null && !explicit.isEmpty()) {
+            return Path.of(explicit);
+        }
+        String xdg = env.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isEmpty()) {
+            return Path.of(xdg, "tpb");
+        }
+        return home.resolve(".cache").resolve("tpb");
+    }
+}

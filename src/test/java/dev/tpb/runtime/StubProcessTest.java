@@ -1,0 +1,96 @@
+package dev.tpb.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tpb.ipc.StubConnection;
+import dev.tpb.ipc.Wire;
+import dev.tpb.stub.BuiltStub;
+import dev.tpb.testing.TestStubs;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StubProcessTest {
+    static final String ADD_SUB = String.join("\n",
+            "import array",
+            "import triton_python_backend_utils as pb_utils",
+            "",
+            "class TritonPythonModel:",
+            "    def initialize(self, args):",
+            "        self.args = args",
+            "",
+            "    def execute(self, requests):",
+            "        responses = []",
+            "        for request in requests:",
+            "            a = pb_utils.get_input_tensor_by_name(request, 'INPUT0').as_memoryview()",
+            "            b = pb_utils.get_input_tensor_by_name(request, 'INPUT1').as_memoryview()",
+            "            s = array.array('f', (x + y for x, y in zip(a, b)))",
+            "            d = array.array('f', (x - y for x, y in zip(a, b)))",
+            "            responses.append(pb_utils.InferenceResponse([",
+            "                pb_utils.Tensor('OUTPUT0', memoryview(s)), pb_utils.Tensor('OUTPUT1', memoryview(d))]))",
+            "        return responses",
+            "");
+
+    @Test
+    void addSubRoundTrip(@TempDir Path repo) throws IOException {
+        BuiltStub built = TestStubs.forVersion("3.11");
+        Path modelFile = repo.resolve("add_sub/1/model.py");
+        Files.createDirectories(modelFile.getParent());
+        Files.writeString(modelFile, ADD_SUB);
+        StubLaunch launch = new StubLaunch(built.stub(), modelFile, built.backendDir(), "add_sub", "add_sub_0_0",
+                "DEFAULT", null, ActivationMode.direct, Allocator.SYSTEM, 1 << 20, 1 << 20);
+        try (StubProcess stub = StubProcess.start(launch, (name, line) -> System.err.println(name + ": " + line))) {
+            assertTrue(stub.hello().python().startsWith("3.11."), stub.hello()::toString);
+            ObjectNode args = new ObjectMapper().createObjectNode();
+            args.put("model_name", "add_sub").put("model_version", "1").put("model_instance_name", "add_sub_0_0");
+            stub.initialize(args, false);
+
+            StubConnection c = stub.connection();
+            c.beginExecute();
+            long a = c.putInput(floats(1, 2, 3, 4));
+            long b = c.putInput(floats(10, 20, 30, 40));
+            Wire.Request request = new Wire.Request("r1", 0L, 0, 0, "{}", List.of(), List.of(
+                    new Wire.Tensor("INPUT0", "FP32", new long[] {4}, a, 16),
+                    new Wire.Tensor("INPUT1", "FP32", new long[] {4}, b, 16)));
+            Wire.ExecuteResult result = c.execute(List.of(request));
+            assertNull(result.error(), result::toString);
+            Wire.Response response = result.responses().get(0);
+            assertNull(response.error());
+            assertEquals("OUTPUT0", response.outputs().get(0).name());
+            assertArrayEquals(new float[] {11, 22, 33, 44}, read(c, response.outputs().get(0)));
+            assertArrayEquals(new float[] {-9, -18, -27, -36}, read(c, response.outputs().get(1)));
+            assertEquals(0, c.pinnedRanges());
+            assertNull(stub.stop(5000));
+            assertFalse(stub.alive());
+            assertFalse(stub.regionExists());
+        }
+    }
+
+    private static ByteBuffer floats(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.flip();
+    }
+
+    private static float[] read(StubConnection c, Wire.Tensor t) {
+        ByteBuffer b = c.buffer(t.offset(), t.nbytes());
+        float[] out = new float[(int) (t.nbytes() / 4)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.getFloat(i * 4);
+        }
+        return out;
+    }
+}
