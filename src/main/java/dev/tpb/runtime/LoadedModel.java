@@ -1,0 +1,210 @@
+package dev.tpb.runtime;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One version of a model, loaded: its configuration, its instances and the queue they take requests from.
+ * Without dynamic_batching each execute() gets one request; with it, concurrent requests are gathered into
+ * one execute() call up to max_batch_size, waiting at most max_queue_delay_microseconds, as Triton does.
+ */
+public final class LoadedModel {
+    private final ModelSpec spec;
+    private final long version;
+    private final Path modelDir;
+    private final LinkedBlockingDeque<Pending> queue;
+    private final List<ModelInstance> instances = new ArrayList<>();
+    private final ModelStats stats = new ModelStats();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile ModelState state = ModelState.LOADING;
+
+    LoadedModel(ModelSpec spec, long version, Path modelDir, int maxQueueSize) {
+        this.spec = spec;
+        this.version = version;
+        this.modelDir = modelDir;
+        this.queue = new LinkedBlockingDeque<>(maxQueueSize);
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Path modelDir() {
+        return modelDir;
+    }
+
+    public ModelStats stats() {
+        return stats;
+    }
+
+    public ModelState state() {
+        return state;
+    }
+
+    /** Ready: loaded and at least one instance has a live stub. */
+    public boolean ready() {
+        return state == ModelState.READY && instances.stream().anyMatch(ModelInstance::healthy);
+    }
+
+    public List<String> instanceNames() {
+        return instances.stream().map(ModelInstance::name).toList();
+    }
+
+    /** Stub processes currently running, by instance name (for status tables and tests). */
+    public List<StubProcess> stubs() {
+        List<StubProcess> list = new ArrayList<>();
+        for (ModelInstance i : instances) {
+            if (i.stub() != null) {
+                list.add(i.stub());
+            }
+        }
+        return list;
+    }
+
+    public int restarts() {
+        return instances.stream().mapToInt(ModelInstance::restarts).sum();
+    }
+
+    /**
+     * Queues a request. The future completes with the model's answer (which may be an error); a full queue or a
+     * model that is not serving answers at once with UNAVAILABLE.
+     */
+    public CompletableFuture<InferResult> submit(InferRequest request) {
+        if (state != ModelState.READY) {
+            return CompletableFuture.completedFuture(InferResult.failed(name(), version, request.id(),
+                    new InferError("Model '" + name() + "' is not ready", ErrorCode.UNAVAILABLE)));
+        }
+        Pending p = new Pending(request, request.batchSize(spec.batches()));
+        inFlight.incrementAndGet();
+        if (!queue.offerLast(p)) {
+            inFlight.decrementAndGet();
+            return CompletableFuture.completedFuture(InferResult.failed(name(), version, request.id(),
+                    new InferError("Exceeds maximum queue size", ErrorCode.UNAVAILABLE)));
+        }
+        return p.future;
+    }
+
+    /** Called by an instance's worker: the next batch to execute, or empty after {@code waitMillis}. */
+    List<Pending> nextBatch(long waitMillis) {
+        Pending first;
+        try {
+            first = queue.pollFirst(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        if (first == null) {
+            return List.of();
+        }
+        List<Pending> batch = new ArrayList<>();
+        batch.add(first);
+        if (spec.dynamicBatching().isEmpty() || !spec.batches()) {
+            return batch;
+        }
+        DynamicBatching db = spec.dynamicBatching().get();
+        long limit = spec.maxBatchSize();
+        long target = db.preferredBatchSizes().stream().mapToLong(Integer::longValue).filter(s -> s <= limit)
+                .max().orElse(limit);
+        long size = first.batchItems;
+        long deadline = first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
+        while (size < target) {
+            Pending next;
+            try {
+                long wait = deadline - System.nanoTime();
+                next = wait > 0 ? queue.pollFirst(wait, TimeUnit.NANOSECONDS) : queue.pollFirst();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (next == null) {
+                break;
+            }
+            if (size + next.batchItems > limit) {
+                queue.offerFirst(next);
+                break;
+            }
+            batch.add(next);
+            size += next.batchItems;
+        }
+        return batch;
+    }
+
+    void batchDone(int requests) {
+        inFlight.addAndGet(-requests);
+    }
+
+    /** Requests queued or executing. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    void addInstance(ModelInstance instance) {
+        instances.add(instance);
+    }
+
+    List<ModelInstance> instances() {
+        return instances;
+    }
+
+    void markReady() {
+        state = ModelState.READY;
+        instances.forEach(ModelInstance::startWorker);
+    }
+
+    /**
+     * Stops accepting requests, lets queued and running ones finish (up to {@code drainMillis}), then finalizes
+     * every instance. Returns finalize() errors, one line per instance.
+     */
+    List<String> unload(long drainMillis) {
+        state = ModelState.UNLOADING;
+        long deadline = System.currentTimeMillis() + drainMillis;
+        while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Pending p; (p = queue.pollFirst()) != null; ) {
+            p.future.complete(InferResult.failed(name(), version, p.request.id(),
+                    new InferError("Model '" + name() + "' is being unloaded", ErrorCode.UNAVAILABLE)));
+        }
+        List<String> errors = new ArrayList<>();
+        List<Thread> stoppers = new ArrayList<>();
+        for (ModelInstance instance : instances) {
+            Thread t = new Thread(() -> {
+                String error = instance.stop(5_000);
+                if (error != null) {
+                    synchronized (errors) {
+                        errors.add(instance.name() + ": " + error);
+                    }
+                }
+            }, "tpb-unload-" + instance.name());
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        state = ModelState.UNAVAILABLE;
+        return errors;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.tpb.runtime;
+
+import java.util.concurrent.CompletableFuture;
+
+/** A request waiting in a model's queue. */
+final class Pending {
+    final InferRequest request;
+    final long arrivalNanos = System.nanoTime();
+    final long batchItems;
+    final CompletableFuture<InferResult> future = new CompletableFuture<>();
+
+    Pending(InferRequest request, long batchItems) {
+        this.request = request;
+        this.batchItems = batchItems;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.tpb.runtime;
+
+import java.nio.file.Path;
+
+/**
+ * How models are run (the shared options of tpb run and tpb infer).
+ *
+ * @param backendsDir   where {@code <backend>/triton_python_backend_stub} is looked for
+ * @param cacheDir      tpb's cache: stubs built on demand, extracted environments
+ * @param maxQueueSize  requests waiting per model before new ones are refused (503)
+ */
+public record RuntimeOptions(Path backendsDir, Path cacheDir, Allocator allocator, ActivationMode activation,
+                             long shmDefaultBytes, long shmGrowthBytes, int maxQueueSize) {
+    public static final long DEFAULT_SHM_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_QUEUE = 1024;
+}
