@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:success", "1:failure", "2:usage error (unknown command or option, bad value)"},
         sortOptions = false,
         subcommands = {
+            BuildStubCommand.class,
+            InferCommand.class,
             PythonCommand.class,
             CompletionCommand.class,
         })

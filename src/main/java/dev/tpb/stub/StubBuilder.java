@@ -147,7 +147,7 @@ public final class StubBuilder {
                         + " failed:\n" + String.join("\n", lines));
             }
             for (String f : StubSources.PYTHON_FILES) {
-                Files.write(work.resolve(f), StubSources.python(f));
+                Files.write(work.resolve(f), StubSources.pythonFile(f));
             }
             publish(work, entry);
             work = null;

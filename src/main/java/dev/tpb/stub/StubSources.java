@@ -24,7 +24,7 @@ public final class StubSources {
         return read("c/" + name);
     }
 
-    static byte[] python(String name) {
+    public static byte[] pythonFile(String name) {
         return read("python/" + name);
     }
 
@@ -38,7 +38,7 @@ public final class StubSources {
             }
             for (String f : PYTHON_FILES) {
                 sha.update(f.getBytes());
-                sha.update(python(f));
+                sha.update(pythonFile(f));
             }
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {

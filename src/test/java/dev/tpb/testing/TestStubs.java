@@ -32,10 +32,16 @@ public final class TestStubs {
         return root.resolve("backends");
     }
 
+    /** tpb's cache for tests (stubs built on demand, extracted environments): shared by the whole run. */
+    public static synchronized Path cacheDir() {
+        backendsDir();
+        return root.resolve("cache");
+    }
+
     public static synchronized BuiltStub forPython(PythonInstall python) {
         return BUILT.computeIfAbsent(python.version().minorString(), v -> {
             Path backends = backendsDir();
-            StubBuilder builder = new StubBuilder(root.resolve("cache"), CCompiler.find(null, System.getenv()),
+            StubBuilder builder = new StubBuilder(root.resolve("cache").resolve("stubs"), CCompiler.find(null, System.getenv()),
                     Reporter.SILENT);
             return builder.build(python, backends.resolve(StubBuilder.backendName(python)), false);
         });

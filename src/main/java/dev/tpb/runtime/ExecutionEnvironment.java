@@ -1,0 +1,43 @@
+package dev.tpb.runtime;
+
+import dev.tpb.TpbException;
+import dev.tpb.env.EnvCache;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Resolves a model's EXECUTION_ENV_PATH as Triton does: the {@code $$TRITON_MODEL_DIRECTORY} prefix becomes the
+ * model directory, the path must exist, a directory is used in place and an archive is extracted (once, through
+ * the extraction cache). The environment must have bin/activate.
+ */
+final class ExecutionEnvironment {
+    static final String PARAMETER = "EXECUTION_ENV_PATH";
+    private static final String TOKEN = "$$TRITON_MODEL_DIRECTORY";
+
+    private ExecutionEnvironment() {
+    }
+
+    static Optional<Path> resolve(String value, Path modelDir, EnvCache cache) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        String v = value.strip();
+        Path path = v.startsWith(TOKEN) ? Path.of(modelDir + v.substring(TOKEN.length())) : Path.of(v);
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (IOException e) {
+            String hint = path.isAbsolute() ? "" : " (a relative path is resolved against tpb's working directory, "
+                    + "as Triton does; write " + TOKEN + "/" + v + " for a path inside the model directory)";
+            throw new TpbException("Failed to get the canonical path for " + path + "." + hint);
+        }
+        Path env = Files.isDirectory(real) ? real : cache.resolve(real);
+        if (!Files.exists(env.resolve("bin/activate"))) {
+            throw new TpbException("Path " + env.resolve("bin/activate") + " does not exist. The Python environment "
+                    + "should contain an 'activate' script.");
+        }
+        return Optional.of(env);
+    }
+}

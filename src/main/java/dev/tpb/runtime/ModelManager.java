@@ -1,0 +1,183 @@
+package dev.tpb.runtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tpb.Reporter;
+import dev.tpb.TpbException;
+import dev.tpb.env.EnvCache;
+import dev.tpb.ipc.StaleRegions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The models of one repository: loads them (in parallel; one that fails is reported and the others serve),
+ * finds them for requests, reloads and unloads them, and shuts everything down cleanly.
+ */
+public final class ModelManager implements AutoCloseable {
+    private static final long DRAIN_MILLIS = 10_000;
+
+    private final ModelRepository repository;
+    private final Reporter reporter;
+    private final ModelLoader loader;
+    private final Map<String, TreeMap<Long, LoadedModel>> loaded = new ConcurrentHashMap<>();
+    private final Map<String, List<ModelStatus>> statuses = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public ModelManager(Path repository, RuntimeOptions options, Reporter reporter, StubOutput output) {
+        this.repository = new ModelRepository(repository);
+        this.reporter = reporter;
+        int stale = StaleRegions.clean(reporter);
+        if (stale > 0) {
+            reporter.info("removed " + stale + " shared memory region(s) left by a tpb that is no longer running");
+        }
+        StubResolver resolver = new StubResolver(options.backendsDir().toAbsolutePath(), options.cacheDir(), reporter);
+        this.loader = new ModelLoader(options, resolver, new EnvCache(options.cacheDir().resolve("envs"), reporter),
+                reporter, output);
+    }
+
+    public Path repository() {
+        return repository.root();
+    }
+
+    /** Loads the named models (all when empty), in parallel. Never throws for a model that fails to load. */
+    public List<ModelStatus> loadAll(List<String> onlyNames) {
+        List<String> names = onlyNames.isEmpty() ? repository.modelNames() : onlyNames;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(4, names.size())));
+        try {
+            List<Future<ModelStatus>> futures = new ArrayList<>();
+            for (String name : names) {
+                futures.add(pool.submit(() -> load(name)));
+            }
+            List<ModelStatus> result = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                try {
+                    result.add(futures.get(i).get());
+                } catch (Exception e) {
+                    result.add(new ModelStatus(names.get(i), "", ModelState.UNAVAILABLE, String.valueOf(e.getMessage())));
+                }
+            }
+            return result;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** (Re)loads one model from the repository; its previous versions are unloaded first. */
+    public ModelStatus load(String name) {
+        if (closed) {
+            throw new TpbException("tpb is shutting down");
+        }
+        unload(name);
+        statuses.put(name, List.of(new ModelStatus(name, "", ModelState.LOADING, "")));
+        List<ModelStatus> result = new ArrayList<>();
+        TreeMap<Long, LoadedModel> versions = new TreeMap<>();
+        try {
+            Path modelDir = repository.modelDir(name);
+            TreeMap<Long, Path> available = ModelRepository.versions(modelDir, reporter);
+            ObjectNode config = ConfigCompletion.read(modelDir,
+                    available.isEmpty() ? null : available.lastEntry().getValue());
+            List<Long> selected = ModelRepository.selectVersions(config.get("version_policy"), available, name, reporter);
+            if (selected.isEmpty()) {
+                throw new TpbException("model '" + name + "' has no version directory (such as " + modelDir.resolve("1")
+                        + ") to load");
+            }
+            for (long v : selected) {
+                try {
+                    versions.put(v, loader.load(modelDir, v, available.get(v), config.deepCopy()));
+                    result.add(new ModelStatus(name, Long.toString(v), ModelState.READY, ""));
+                } catch (RuntimeException e) {
+                    result.add(new ModelStatus(name, Long.toString(v), ModelState.UNAVAILABLE, message(e)));
+                }
+            }
+        } catch (RuntimeException e) {
+            result.add(new ModelStatus(name, "", ModelState.UNAVAILABLE, message(e)));
+        }
+        if (!versions.isEmpty()) {
+            loaded.put(name, versions);
+        }
+        statuses.put(name, List.copyOf(result));
+        return result.stream().filter(s -> s.state() == ModelState.READY).reduce((a, b) -> b).orElse(result.get(result.size() - 1));
+    }
+
+    private static String message(RuntimeException e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** The highest READY version. */
+    public Optional<LoadedModel> model(String name) {
+        TreeMap<Long, LoadedModel> versions = loaded.get(name);
+        if (versions == null) {
+            return Optional.empty();
+        }
+        return versions.descendingMap().values().stream().filter(m -> m.state() == ModelState.READY).findFirst();
+    }
+
+    public Optional<LoadedModel> model(String name, long version) {
+        TreeMap<Long, LoadedModel> versions = loaded.get(name);
+        return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+    }
+
+    /** Every loaded model version. */
+    public List<LoadedModel> models() {
+        List<LoadedModel> all = new ArrayList<>();
+        loaded.values().forEach(v -> all.addAll(v.values()));
+        all.sort(java.util.Comparator.comparing(LoadedModel::name).thenComparing(LoadedModel::version));
+        return all;
+    }
+
+    /** Every model directory of the repository with its state (UNAVAILABLE "unloaded" when never loaded). */
+    public List<ModelStatus> index() {
+        List<ModelStatus> index = new ArrayList<>();
+        for (String name : repository.modelNames()) {
+            List<ModelStatus> s = statuses.get(name);
+            if (s == null) {
+                index.add(new ModelStatus(name, "", ModelState.UNAVAILABLE, "unloaded"));
+            } else {
+                index.addAll(s);
+            }
+        }
+        return index;
+    }
+
+    public void unload(String name) {
+        TreeMap<Long, LoadedModel> versions = loaded.remove(name);
+        if (versions == null) {
+            return;
+        }
+        for (LoadedModel m : versions.values()) {
+            for (String error : m.unload(DRAIN_MILLIS)) {
+                reporter.warn("finalize failed for " + error);
+            }
+        }
+        statuses.put(name, List.of(new ModelStatus(name, "", ModelState.UNAVAILABLE, "unloaded")));
+    }
+
+    /** Stops accepting, lets requests in flight finish (bounded), finalizes every model, stops every stub. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Thread> unloads = new ArrayList<>();
+        for (String name : new ArrayList<>(loaded.keySet())) {
+            Thread t = new Thread(() -> unload(name), "tpb-unload-" + name);
+            t.start();
+            unloads.add(t);
+        }
+        for (Thread t : unloads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

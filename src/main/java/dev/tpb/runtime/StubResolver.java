@@ -1,0 +1,186 @@
+package dev.tpb.runtime;
+
+import dev.tpb.Reporter;
+import dev.tpb.TpbException;
+import dev.tpb.python.PythonFinder;
+import dev.tpb.python.PythonInstall;
+import dev.tpb.python.PythonVersion;
+import dev.tpb.stub.BuiltStub;
+import dev.tpb.stub.CCompiler;
+import dev.tpb.stub.StubBuilder;
+import dev.tpb.stub.StubSources;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the stub a model runs with, as Triton does: {@code <model_dir>/triton_python_backend_stub} wins over
+ * {@code <backends_dir>/<backend>/triton_python_backend_stub}. When neither exists and the backend is
+ * {@code python} or {@code python_3_X}, tpb builds (once, into its cache) a stub for the Python the model's
+ * environment has — or the newest one found — so a plain Triton repository runs with no preparation.
+ */
+final class StubResolver {
+    private static final Pattern VERSIONED_BACKEND = Pattern.compile("python_(\\d+)_(\\d+)");
+
+    /** The stub to run, the directory holding its Python files (argv[6]) and its Python version. */
+    record Resolved(Path stub, Path pythonLib, PythonVersion python, String origin) {
+    }
+
+    private final Path backendsDir;
+    private final Path cacheDir;
+    private final Reporter reporter;
+    private final Map<String, Resolved> built = new HashMap<>();
+    private PythonFinder finder;
+
+    StubResolver(Path backendsDir, Path cacheDir, Reporter reporter) {
+        this.backendsDir = backendsDir;
+        this.cacheDir = cacheDir;
+        this.reporter = reporter;
+    }
+
+    synchronized Resolved resolve(String model, String backend, Path modelDir, Optional<PythonVersion> envPython) {
+        Path modelStub = modelDir.resolve(StubBuilder.STUB_NAME);
+        if (Files.exists(modelStub)) {
+            ensureRunnable(modelStub, model);
+            PythonVersion v = stubPython(modelStub);
+            return new Resolved(modelStub, pythonFiles(v), v, "model directory");
+        }
+        Path backendStub = backendsDir.resolve(backend).resolve(StubBuilder.STUB_NAME);
+        if (Files.exists(backendStub)) {
+            ensureRunnable(backendStub, model);
+            PythonVersion v = stubPython(backendStub);
+            Path lib = backendStub.getParent();
+            if (!Files.isRegularFile(lib.resolve("_tpb_driver.py"))) {
+                lib = pythonFiles(v); // e.g. a stub copied without its Python files
+            }
+            return new Resolved(backendStub, lib, v, backendsDir.resolve(backend).toString());
+        }
+        Matcher m = VERSIONED_BACKEND.matcher(backend);
+        Optional<PythonVersion> wanted = m.matches()
+                ? Optional.of(new PythonVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), -1))
+                : Optional.empty();
+        if (!backend.equals("python") && wanted.isEmpty()) {
+            throw new TpbException(backendStub + " is not found. Searched paths: " + backendsDir.resolve(backend)
+                    + " and " + modelDir + " (model '" + model + "' uses backend '" + backend + "')");
+        }
+        if (wanted.isPresent() && envPython.isPresent() && !envPython.get().sameMinor(wanted.get())) {
+            throw new TpbException("model '" + model + "' uses backend '" + backend + "' but its execution environment"
+                    + " has Python " + envPython.get().minorString());
+        }
+        PythonVersion version = wanted.or(() -> envPython).orElse(null);
+        return buildOnDemand(model, backend, version);
+    }
+
+    private Resolved buildOnDemand(String model, String backend, PythonVersion version) {
+        PythonFinder f = finder();
+        PythonInstall python = version == null
+                ? f.all().stream().filter(p -> p.version().compareTo(PythonFinder.OLDEST_SUPPORTED) >= 0)
+                    .filter(p -> p.hasSharedLibpython() && p.hasHeaders()).findFirst()
+                    .orElseThrow(() -> new TpbException("no Python with a shared libpython and headers was found to "
+                            + "build a stub for model '" + model + "'; " + f.describeFound()))
+                : f.find(version);
+        String key = python.version().minorString();
+        Resolved cached = built.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        StubBuilder builder = new StubBuilder(cacheDir.resolve("stubs"), CCompiler.find(null, System.getenv()), reporter);
+        Path target = cacheDir.resolve("backends").resolve(StubBuilder.backendName(python));
+        BuiltStub stub = builder.build(python, target, false);
+        reporter.info("model '" + model + "' uses backend '" + backend + "': " + (stub.cached() ? "using" : "built")
+                + " a stub for Python " + python.version() + " in " + target
+                + " (make it permanent with 'tpb build-stub --python " + key + " --backends-dir " + backendsDir + "')");
+        Resolved resolved = new Resolved(stub.stub(), target, python.version(), target.toString());
+        built.put(key, resolved);
+        return resolved;
+    }
+
+    private PythonFinder finder() {
+        if (finder == null) {
+            finder = PythonFinder.system(reporter);
+        }
+        return finder;
+    }
+
+    /** Python files for a stub that came without them (a per-model stub): tpb's own, in the cache. */
+    private Path pythonFiles(PythonVersion v) {
+        Path dir = cacheDir.resolve("backends").resolve("python_" + v.underscored());
+        try {
+            Files.createDirectories(dir);
+            for (String f : StubSources.PYTHON_FILES) {
+                byte[] content = StubSources.pythonFile(f);
+                Path target = dir.resolve(f);
+                if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), content)) {
+                    dev.tpb.util.AtomicFiles.write(target, out -> out.write(content));
+                }
+            }
+        } catch (IOException e) {
+            throw new TpbException("cannot write the stub's Python files to " + dir + ": " + e.getMessage(), e);
+        }
+        return dir;
+    }
+
+    /**
+     * A stub downloaded from object storage may lack the exec bit: give the owner's exec bit (keeping the other
+     * bits), then probe it: run with no arguments, our stub exits 1.
+     */
+    private static void ensureRunnable(Path stub, String stubName) {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(stub);
+            if (!mode.contains(PosixFilePermission.OWNER_EXECUTE)) {
+                try {
+                    mode.add(PosixFilePermission.OWNER_EXECUTE);
+                    Files.setPosixFilePermissions(stub, mode);
+                } catch (IOException | UnsupportedOperationException e) {
+                    throw new TpbException("Failed to give execute permission to triton_python_backend_stub in " + stub
+                            + " " + stubName + " Error No.: -1 (" + e.getMessage() + ")");
+                }
+                Process p = new ProcessBuilder(stub.toString()).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 1) {
+                    p.destroyForcibly();
+                    throw new TpbException(stub + " does not behave like a stub: run with no arguments it must exit "
+                            + "with status 1");
+                }
+            }
+        } catch (IOException e) {
+            throw new TpbException("cannot run " + stub + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TpbException("interrupted while probing " + stub);
+        }
+    }
+
+    private final Map<Path, PythonVersion> stubVersions = new HashMap<>();
+
+    /** The Python a stub embeds, from `stub --version`. */
+    private PythonVersion stubPython(Path stub) {
+        return stubVersions.computeIfAbsent(stub, s -> {
+            try {
+                Process p = new ProcessBuilder(s.toString(), "--version").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new TpbException(s + " --version failed: it is not a tpb stub (Triton's own stub speaks "
+                            + "another protocol; build one with 'tpb build-stub'):\n" + out.strip());
+                }
+                return out.lines().filter(l -> l.startsWith("python: ")).findFirst()
+                        .map(l -> PythonVersion.parse(l.substring(8).strip()))
+                        .orElseThrow(() -> new TpbException(s + " --version does not name its Python: not a tpb stub"));
+            } catch (IOException e) {
+                throw new TpbException("cannot run " + s + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TpbException("interrupted while asking " + s + " for its version");
+            }
+        });
+    }
+}
