@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         subcommands = {
             CompletionCommand.class,
+            ConfigCommand.class,
         })
 public final class TpbCommand implements Callable<Integer> {
     @Spec
