@@ -12,24 +12,49 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='python completion'
+            commands='completion config'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
-            positionals=()
-            ;;
-        'python')
-            commands='list'
-            options='-h --help --no-color -q --quiet -v --verbose'
-            positionals=()
-            ;;
-        'python/list')
-            commands=''
-            options='-h --help --json --no-color -q --quiet -v --verbose'
             positionals=()
             ;;
         'completion')
             commands=''
             options='-h --help --no-color -q --quiet -v --verbose'
             positionals=('words bash zsh fish')
+            ;;
+        'config')
+            commands='show set-env set-backend set unset validate'
+            options='-h --help --no-color -q --quiet -v --verbose'
+            positionals=()
+            ;;
+        'config/show')
+            commands=''
+            options='-h --help --json --no-color -q --quiet -v --verbose --yaml'
+            positionals=('dir')
+            ;;
+        'config/set-env')
+            commands=''
+            options='--check --dry-run -h --help --no-color -q --quiet -v --verbose'
+            positionals=('dir' 'text')
+            ;;
+        'config/set-backend')
+            commands=''
+            options='--check --dry-run -h --help --no-color -q --quiet -v --verbose'
+            positionals=('dir' 'text')
+            ;;
+        'config/set')
+            commands=''
+            options='--check --dry-run -h --help --no-color -q --quiet -v --verbose'
+            positionals=('dir' 'text' 'text')
+            ;;
+        'config/unset')
+            commands=''
+            options='--check --dry-run -h --help --no-color -q --quiet -v --verbose'
+            positionals=('dir' 'text')
+            ;;
+        'config/validate')
+            commands=''
+            options='-h --help --no-color -q --quiet -v --verbose'
+            positionals=('file ...')
             ;;
     esac
 }

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             InferCommand.class,
             PythonCommand.class,
             CompletionCommand.class,
+            ConfigCommand.class,
         })
 public final class TpbCommand implements Callable<Integer> {
     @Spec

@@ -1,0 +1,56 @@
+package dev.tpb.config;
+
+import java.util.Collection;
+import java.util.Optional;
+
+/** The closest known name to a misspelt one: same letters in another case, or a few edits away. */
+public final class DidYouMean {
+    private DidYouMean() {
+    }
+
+    public static Optional<String> closest(String word, Collection<String> candidates) {
+        for (String candidate : candidates) {
+            if (candidate.equalsIgnoreCase(word)) {
+                return Optional.of(candidate);
+            }
+        }
+        int limit = Math.max(1, Math.min(3, word.length() / 3));
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int distance = distance(word.toLowerCase(java.util.Locale.ROOT),
+                    candidate.toLowerCase(java.util.Locale.ROOT));
+            if (distance <= limit && distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** " (did you mean "x"?)" or nothing. */
+    public static String hint(String word, Collection<String> candidates) {
+        return closest(word, candidates).map(c -> " Did you mean \"" + c + "\"?").orElse("");
+    }
+
+    /** Edit distance counting insertions, deletions, substitutions and swaps of neighbours. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}
