@@ -5,6 +5,19 @@
 # nothing for options without a value.
 __tpb_option_value() {
     case "$1 $2" in
+        'pack-env --compress-level') echo 'text' ;;
+        'pack-env --dest-prefix') echo 'text' ;;
+        'pack-env --exclude') echo 'text' ;;
+        'pack-env --find-links') echo 'text' ;;
+        'pack-env --format') echo 'words tar.gz tar tar.zst dir' ;;
+        'pack-env --index-url') echo 'text' ;;
+        'pack-env -o'|'pack-env --output') echo 'text' ;;
+        'pack-env --prefix') echo 'dir' ;;
+        'pack-env --python') echo 'text' ;;
+        'pack-env --python-exe') echo 'file' ;;
+        'pack-env -r'|'pack-env --requirement') echo 'file' ;;
+        'pack-env --threads') echo 'text' ;;
+        'pack-env --verify-import') echo 'text' ;;
     esac
 }
 
@@ -12,7 +25,7 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='python completion'
+            commands='python pack-env unpack-env completion'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
             positionals=()
             ;;
@@ -25,6 +38,16 @@ __tpb_command() {
             commands=''
             options='-h --help --json --no-color -q --quiet -v --verbose'
             positionals=()
+            ;;
+        'pack-env')
+            commands=''
+            options='--compress-level --dest-prefix --exclude --find-links --force --format -h --help --ignore-editable --ignore-missing-files --index-url --inspect --no-color -o --output --prefix --python --python-exe -q --quiet -r --requirement --threads -v --verbose --verify --verify-import'
+            positionals=()
+            ;;
+        'unpack-env')
+            commands=''
+            options='-h --help --no-color -q --quiet -v --verbose'
+            positionals=('file' 'dir')
             ;;
         'completion')
             commands=''

@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         subcommands = {
             PythonCommand.class,
+            PackEnvCommand.class,
+            UnpackEnvCommand.class,
             CompletionCommand.class,
         })
 public final class TpbCommand implements Callable<Integer> {
