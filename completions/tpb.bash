@@ -5,6 +5,34 @@
 # nothing for options without a value.
 __tpb_option_value() {
     case "$1 $2" in
+        'pack-env --compress-level') echo 'text' ;;
+        'pack-env --dest-prefix') echo 'text' ;;
+        'pack-env --exclude') echo 'text' ;;
+        'pack-env --find-links') echo 'text' ;;
+        'pack-env --format') echo 'words tar.gz tar tar.zst dir' ;;
+        'pack-env --index-url') echo 'text' ;;
+        'pack-env -o'|'pack-env --output') echo 'text' ;;
+        'pack-env --prefix') echo 'dir' ;;
+        'pack-env --python') echo 'text' ;;
+        'pack-env --python-exe') echo 'file' ;;
+        'pack-env -r'|'pack-env --requirement') echo 'file' ;;
+        'pack-env --threads') echo 'text' ;;
+        'pack-env --verify-import') echo 'text' ;;
+        'build-stub --backends-dir') echo 'dir' ;;
+        'build-stub --cc') echo 'text' ;;
+        'build-stub --jobs') echo 'text' ;;
+        'build-stub --python') echo 'text' ;;
+        'build-stub --python-exe') echo 'file' ;;
+        'infer --backends-dir') echo 'dir' ;;
+        'infer --datatype') echo 'text' ;;
+        'infer --env-activation') echo 'words direct source' ;;
+        'infer --input') echo 'text' ;;
+        'infer --malloc') echo 'words system tcmalloc jemalloc' ;;
+        'infer --output') echo 'text' ;;
+        'infer --repeat') echo 'text' ;;
+        'infer --shape') echo 'text' ;;
+        'infer --shm-default-byte-size') echo 'text' ;;
+        'infer --shm-growth-byte-size') echo 'text' ;;
     esac
 }
 
@@ -12,14 +40,9 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='completion config'
+            commands='config pack-env unpack-env build-stub infer python completion'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
             positionals=()
-            ;;
-        'completion')
-            commands=''
-            options='-h --help --no-color -q --quiet -v --verbose'
-            positionals=('words bash zsh fish')
             ;;
         'config')
             commands='show set-env set-backend set unset validate'
@@ -55,6 +78,41 @@ __tpb_command() {
             commands=''
             options='-h --help --no-color -q --quiet -v --verbose'
             positionals=('file ...')
+            ;;
+        'pack-env')
+            commands=''
+            options='--compress-level --dest-prefix --exclude --find-links --force --format -h --help --ignore-editable --ignore-missing-files --index-url --inspect --no-color -o --output --prefix --python --python-exe -q --quiet -r --requirement --threads -v --verbose --verify --verify-import'
+            positionals=()
+            ;;
+        'unpack-env')
+            commands=''
+            options='-h --help --no-color -q --quiet -v --verbose'
+            positionals=('file' 'dir')
+            ;;
+        'build-stub')
+            commands=''
+            options='--backends-dir --cc --force -h --help --jobs --json --no-color --python --python-exe -q --quiet -v --verbose'
+            positionals=()
+            ;;
+        'infer')
+            commands=''
+            options='--backends-dir --datatype --env-activation -h --help --input --json --malloc --no-color --output -q --quiet --repeat --shape --shm-default-byte-size --shm-growth-byte-size -v --verbose'
+            positionals=('file' 'text')
+            ;;
+        'python')
+            commands='list'
+            options='-h --help --no-color -q --quiet -v --verbose'
+            positionals=()
+            ;;
+        'python/list')
+            commands=''
+            options='-h --help --json --no-color -q --quiet -v --verbose'
+            positionals=()
+            ;;
+        'completion')
+            commands=''
+            options='-h --help --no-color -q --quiet -v --verbose'
+            positionals=('words bash zsh fish')
             ;;
     esac
 }

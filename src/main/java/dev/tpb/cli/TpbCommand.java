@@ -25,11 +25,13 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:success", "1:failure", "2:usage error (unknown command or option, bad value)"},
         sortOptions = false,
         subcommands = {
+            ConfigCommand.class,
+            PackEnvCommand.class,
+            UnpackEnvCommand.class,
             BuildStubCommand.class,
             InferCommand.class,
             PythonCommand.class,
             CompletionCommand.class,
-            ConfigCommand.class,
         })
 public final class TpbCommand implements Callable<Integer> {
     @Spec
