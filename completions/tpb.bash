@@ -33,6 +33,17 @@ __tpb_option_value() {
         'infer --shape') echo 'text' ;;
         'infer --shm-default-byte-size') echo 'text' ;;
         'infer --shm-growth-byte-size') echo 'text' ;;
+        'infer --url') echo 'text' ;;
+        'run --backends-dir') echo 'dir' ;;
+        'run --env-activation') echo 'words direct source' ;;
+        'run --host') echo 'text' ;;
+        'run --http-port') echo 'text' ;;
+        'run --log-format') echo 'words text json' ;;
+        'run --malloc') echo 'words system tcmalloc jemalloc' ;;
+        'run --max-request-bytes') echo 'text' ;;
+        'run --model') echo 'text' ;;
+        'run --shm-default-byte-size') echo 'text' ;;
+        'run --shm-growth-byte-size') echo 'text' ;;
     esac
 }
 
@@ -40,7 +51,7 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='config pack-env unpack-env build-stub infer python completion'
+            commands='config pack-env unpack-env build-stub infer run python completion'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
             positionals=()
             ;;
@@ -96,8 +107,13 @@ __tpb_command() {
             ;;
         'infer')
             commands=''
-            options='--backends-dir --datatype --env-activation -h --help --input --json --malloc --no-color --output -q --quiet --repeat --shape --shm-default-byte-size --shm-growth-byte-size -v --verbose'
-            positionals=('file' 'text')
+            options='--backends-dir --datatype --env-activation --gzip -h --help --input --json --malloc --no-color --output -q --quiet --repeat --shape --shm-default-byte-size --shm-growth-byte-size --url -v --verbose'
+            positionals=('text' 'text')
+            ;;
+        'run')
+            commands=''
+            options='--backends-dir --env-activation -h --help --host --http-port --log-format --malloc --max-request-bytes --model --no-color -q --quiet --shm-default-byte-size --shm-growth-byte-size -v --verbose'
+            positionals=('file')
             ;;
         'python')
             commands='list'

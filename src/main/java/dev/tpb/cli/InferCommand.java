@@ -19,6 +19,7 @@ import dev.tpb.runtime.ModelState;
 import dev.tpb.runtime.ModelStatus;
 import dev.tpb.runtime.TensorJson;
 import dev.tpb.runtime.TensorSpec;
+import dev.tpb.server.KServeClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +33,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "infer", description = "Load one model of a repository, send it a request, print the outputs and exit.",
+@Command(name = "infer", description = "Load one model of a repository, send it a request, print the outputs and exit; "
+        + "or, with --url, send the request to a running server (tpb run, Triton).",
+        customSynopsis = {"tpb infer [OPTIONS] MODEL_REPOSITORY MODEL --input NAME=JSON...",
+            "tpb infer [OPTIONS] --url URL MODEL --input NAME=JSON..."},
         footerHeading = "%nExamples:%n",
         footer = {"  tpb infer models add_sub --input INPUT0=[1,2,3,4] --input INPUT1=[4,3,2,1]",
+            "  tpb infer --url http://127.0.0.1:8000 add_sub --input INPUT0=[1,2,3,4] --input INPUT1=[4,3,2,1]",
             "  tpb infer models text --input TEXT='[\"hello\"]' --json",
             "  tpb infer models add_sub --input INPUT0=@in0.json --input INPUT1=@in1.json --repeat 1000"},
         exitCodeListHeading = "%nExit status:%n",
@@ -42,11 +47,22 @@ import picocli.CommandLine.Parameters;
 final class InferCommand extends TpbSubcommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Parameters(index = "0", paramLabel = "MODEL_REPOSITORY", description = "The model repository directory.")
-    Path repository;
+    @Parameters(index = "0", paramLabel = "MODEL_REPOSITORY", description = "The model repository directory "
+            + "(with --url: the model).")
+    String first;
 
-    @Parameters(index = "1", paramLabel = "MODEL", description = "The model to load and call.")
-    String model;
+    @Parameters(index = "1", arity = "0..1", paramLabel = "MODEL", description = "The model to load and call.")
+    String second;
+
+    @Option(names = "--url", paramLabel = "URL", description = "Send the request to the KServe v2 server at URL "
+            + "(http://HOST:PORT) instead of loading the model here; tensors travel in the binary extension.")
+    String url;
+
+    @Option(names = "--gzip", description = "With --url: gzip the request and ask for a gzip response.")
+    boolean gzip;
+
+    private Path repository;
+    private String model;
 
     @Option(names = "--input", paramLabel = "NAME=JSON", required = true,
             description = "An input as JSON (nested arrays give the shape; strings for BYTES); NAME=@FILE reads the JSON "
@@ -80,6 +96,23 @@ final class InferCommand extends TpbSubcommand {
             throw new UsageException("--repeat must be at least 1");
         }
         Console console = console();
+        if (url != null) {
+            if (second != null) {
+                throw new UsageException("with --url give only MODEL (the server has the repository), not '" + first
+                        + "' and '" + second + "'");
+            }
+            model = first;
+            return remote(console, new KServeClient(url, gzip));
+        }
+        if (gzip) {
+            throw new UsageException("--gzip needs --url");
+        }
+        if (second == null) {
+            throw new UsageException("missing MODEL: tpb infer MODEL_REPOSITORY MODEL --input NAME=JSON (or --url URL "
+                    + "MODEL)");
+        }
+        repository = Path.of(first);
+        model = second;
         try (ModelManager manager = new ModelManager(repository, runtime.options(), console,
                 (stub, line) -> stubLine(console, stub, line))) {
             ModelStatus status = manager.loadAll(List.of(model)).get(0);
@@ -107,15 +140,42 @@ final class InferCommand extends TpbSubcommand {
                     console.error("[" + e.code().httpStatus() + "] " + e.message());
                     return Main.FAILURE;
                 }
-                print(console, loaded, last);
+                print(console, last);
             }
-            if (repeat > 1) {
-                Arrays.sort(nanos);
-                String line = String.format("latency over %d requests: p50 %s, p90 %s, p99 %s, max %s", repeat,
-                        micros(nanos, 0.50), micros(nanos, 0.90), micros(nanos, 0.99), micros(nanos, 1.0));
-                (json ? console.err() : console.out()).println(line);
-            }
+            printLatency(console, nanos);
             return Main.OK;
+        }
+    }
+
+    /** --url: the same request and output as the local mode, through a running server. */
+    private int remote(Console console, KServeClient client) throws IOException {
+        InferRequest request = request(client.config(model));
+        long[] nanos = new long[repeat];
+        InferResult result = null;
+        for (int i = 0; i < repeat; i++) {
+            long start = System.nanoTime();
+            result = client.infer(model, "", request);
+            nanos[i] = System.nanoTime() - start;
+            if (result.error().isPresent()) {
+                break;
+            }
+        }
+        if (result.error().isPresent()) {
+            InferError e = result.error().get();
+            console.error("[" + e.code().httpStatus() + "] " + e.message());
+            return Main.FAILURE;
+        }
+        print(console, result);
+        printLatency(console, nanos);
+        return Main.OK;
+    }
+
+    private void printLatency(Console console, long[] nanos) {
+        if (repeat > 1) {
+            Arrays.sort(nanos);
+            String line = String.format("latency over %d requests: p50 %s, p90 %s, p99 %s, max %s", repeat,
+                    micros(nanos, 0.50), micros(nanos, 0.90), micros(nanos, 0.99), micros(nanos, 1.0));
+            (json ? console.err() : console.out()).println(line);
         }
     }
 
@@ -216,7 +276,7 @@ final class InferCommand extends TpbSubcommand {
         return map;
     }
 
-    private void print(Console console, LoadedModel loaded, InferResult result) throws IOException {
+    private void print(Console console, InferResult result) throws IOException {
         if (json) {
             ObjectNode body = JSON.createObjectNode();
             body.put("model_name", result.modelName());

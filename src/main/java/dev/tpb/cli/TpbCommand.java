@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             UnpackEnvCommand.class,
             BuildStubCommand.class,
             InferCommand.class,
+            RunCommand.class,
             PythonCommand.class,
             CompletionCommand.class,
         })

@@ -135,6 +135,9 @@ final class ModelInstance implements Runnable {
         } catch (StubGoneException e) {
             failAll(batch, start, "Failed to process the request(s) for model instance '" + name
                     + "', message: Stub process '" + name + "' is not healthy.");
+            // Reap it now: until the JVM notices the exit, alive() is still true and the next batch would be
+            // handed to the dead stub instead of a restarted one.
+            s.kill();
             return;
         } catch (TpbException e) {
             failAll(batch, start, e.getMessage());

@@ -1,0 +1,171 @@
+package dev.tpb.cli;
+
+import dev.tpb.UsageException;
+import dev.tpb.runtime.LoadedModel;
+import dev.tpb.runtime.ModelManager;
+import dev.tpb.runtime.ModelState;
+import dev.tpb.runtime.ModelStatus;
+import dev.tpb.runtime.StubProcess;
+import dev.tpb.server.ModelServer;
+import java.io.StringWriter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", description = "Serve a model repository over the KServe v2 HTTP protocol, like Triton: "
+        + "curl and tritonclient work against it. Runs until SIGINT/SIGTERM, then shuts down gracefully.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tpb run models",
+            "  tpb run models --model add_sub --http-port 0 --malloc tcmalloc",
+            "  curl -s localhost:8000/v2/models/add_sub/infer -d '{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[4],"
+                    + "\"datatype\":\"FP32\",\"data\":[1,2,3,4]}, ...]}'"},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:stopped by SIGINT or SIGTERM", "1:failure (repository, port)", "2:usage error"})
+final class RunCommand extends TpbSubcommand {
+    private static final long DEFAULT_MAX_REQUEST_BYTES = 64L << 20;
+
+    @Parameters(index = "0", paramLabel = "MODEL_REPOSITORY", description = "The model repository directory.")
+    Path repository;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Load only this model (repeatable; default: every "
+            + "model of the repository).")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default: 127.0.0.1; serving "
+            + "other hosts is an explicit choice, e.g. 0.0.0.0).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default: 8000, as Triton; 0 picks "
+            + "a free port).")
+    int port = 8000;
+
+    @Option(names = "--max-request-bytes", paramLabel = "BYTES", description = "Largest request body accepted, also "
+            + "after decompression (default: 67108864, Triton's --http-max-input-size).")
+    long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", description = "Log lines on stderr as text or json "
+            + "(default: text).")
+    RunLog.Format logFormat = RunLog.Format.text;
+
+    @Mixin
+    RuntimeMixin runtime;
+
+    @Override
+    protected int run() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--http-port must be between 0 and 65535, got " + port);
+        }
+        if (maxRequestBytes <= 0 || maxRequestBytes > Integer.MAX_VALUE - 8) {
+            throw new UsageException("--max-request-bytes must be between 1 and " + (Integer.MAX_VALUE - 8) + ", got "
+                    + maxRequestBytes);
+        }
+        Console console = console();
+        RunLog log = new RunLog(console, logFormat);
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean signals = Signals.onTermination(() -> {
+            if (stop.getCount() > 0) {
+                stop.countDown();
+            } else {
+                log.info("already shutting down");
+            }
+        });
+        ModelManager manager = new ModelManager(repository, runtime.options(), log, log);
+        ModelServer server = null;
+        // A safety net for the ways out that are not SIGINT/SIGTERM (SIGHUP, System.exit): stubs never outlive us.
+        Thread hook = new Thread(manager::close, "tpb-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            List<ModelStatus> statuses = manager.loadAll(models);
+            printModels(console, log, manager, statuses);
+            if (stop.getCount() == 0) {
+                log.info("shutting down");
+                return Main.OK;
+            }
+            List<String> serving = statuses.stream().map(ModelStatus::name).distinct().toList();
+            server = ModelServer.start(manager, serving, host, port, maxRequestBytes);
+            ModelServer running = server;
+            if (!signals) {
+                Runtime.getRuntime().addShutdownHook(new Thread(running::close, "tpb-http-shutdown"));
+            }
+            console.out().println("listening on " + server.url());
+            console.out().flush();
+            stop.await();
+            log.info("shutting down: waiting for requests in flight, then finalizing models");
+            server.close();
+            log.info("stopped");
+            return Main.OK;
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            manager.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+    }
+
+    private static void printModels(Console console, RunLog log, ModelManager manager, List<ModelStatus> statuses) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (ModelStatus s : statuses) {
+            List<LoadedModel> versions = manager.models().stream().filter(m -> m.name().equals(s.name())).toList();
+            if (versions.isEmpty() || s.state() != ModelState.READY) {
+                rows.add(row(s.name(), s.version().isEmpty() ? "-" : s.version(), "-", "-", "-", "-", "-",
+                        s.state().name()));
+                failures.add("model '" + s.name() + "' failed to load: " + s.reason());
+            }
+            for (LoadedModel m : versions) {
+                StubProcess stub = m.stubs().isEmpty() ? null : m.stubs().get(0);
+                rows.add(row(m.name(), Long.toString(m.version()), m.spec().backend(),
+                        stub == null ? "-" : stub.hello().python(),
+                        stub == null || stub.launch().envDir() == null ? "-" : stub.launch().envDir().toString(),
+                        Integer.toString(m.instanceNames().size()),
+                        stub == null ? "-" : stub.launch().allocator().name(), m.state().name()));
+            }
+        }
+        if (log.format() == RunLog.Format.json) {
+            for (Map<String, String> r : rows) {
+                log.event("model " + r.get("name") + " " + r.get("state"), r);
+            }
+        } else if (!console.quiet() && !rows.isEmpty()) {
+            Table table = new Table("NAME", "VERSION", "BACKEND", "PYTHON", "ENVIRONMENT", "INSTANCES", "ALLOCATOR",
+                    "STATE");
+            rows.forEach(r -> table.row(r.values().toArray(new String[0])));
+            StringWriter text = new StringWriter();
+            table.print(new PrintWriter(text));
+            synchronized (console) {
+                console.err().print(text);
+                console.err().flush();
+            }
+        }
+        if (rows.isEmpty()) {
+            log.warn("no model to serve in " + manager.repository());
+        }
+        failures.forEach(log::warn);
+    }
+
+    private static Map<String, String> row(String name, String version, String backend, String python, String env,
+                                           String instances, String allocator, String state) {
+        Map<String, String> r = new LinkedHashMap<>();
+        r.put("name", name);
+        r.put("version", version);
+        r.put("backend", backend);
+        r.put("python", python);
+        r.put("environment", env);
+        r.put("instances", instances);
+        r.put("allocator", allocator);
+        r.put("state", state);
+        return r;
+    }
+}

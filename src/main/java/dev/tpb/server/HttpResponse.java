@@ -1,0 +1,90 @@
+package dev.tpb.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A response to write: status, extra headers and the body as a list of buffers written with one gathering
+ * write (tensor bytes are sent straight from the model's shared memory). {@code afterWrite} runs once the
+ * bytes are out (or the connection failed), which is when shared-memory views may be released.
+ */
+public final class HttpResponse {
+    private final int status;
+    private final List<String[]> headers = new ArrayList<>(4);
+    private final List<ByteBuffer> body;
+    private Runnable afterWrite = () -> { };
+
+    public HttpResponse(int status, List<ByteBuffer> body) {
+        this.status = status;
+        this.body = body;
+    }
+
+    public static HttpResponse empty(int status) {
+        return new HttpResponse(status, List.of());
+    }
+
+    public static HttpResponse json(int status, byte[] json) {
+        return new HttpResponse(status, List.of(ByteBuffer.wrap(json))).header("Content-Type", "application/json");
+    }
+
+    /** {"error":"<message>"}, Triton's error body. */
+    public static HttpResponse error(int status, String message) {
+        return json(status, Json.errorBody(message));
+    }
+
+    public HttpResponse header(String name, String value) {
+        headers.add(new String[] {name, value});
+        return this;
+    }
+
+    public HttpResponse afterWrite(Runnable action) {
+        this.afterWrite = action;
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public List<String[]> headers() {
+        return headers;
+    }
+
+    public String header(String name) {
+        for (String[] h : headers) {
+            if (h[0].equalsIgnoreCase(name)) {
+                return h[1];
+            }
+        }
+        return null;
+    }
+
+    public List<ByteBuffer> body() {
+        return body;
+    }
+
+    public long contentLength() {
+        long n = 0;
+        for (ByteBuffer b : body) {
+            n += b.remaining();
+        }
+        return n;
+    }
+
+    Runnable afterWrite() {
+        return afterWrite;
+    }
+
+    /** The body as a string (for tests and the client). */
+    public String bodyText() {
+        StringBuilder sb = new StringBuilder();
+        for (ByteBuffer b : body) {
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            sb.append(new String(bytes, StandardCharsets.UTF_8));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,388 @@
+package dev.tpb.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tpb.BuildInfo;
+import dev.tpb.TpbException;
+import dev.tpb.runtime.InferResult;
+import dev.tpb.runtime.LoadedModel;
+import dev.tpb.runtime.ModelManager;
+import dev.tpb.runtime.ModelState;
+import dev.tpb.runtime.ModelStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The KServe v2 HTTP endpoints, as Triton serves them (reference/kserve-v2.md): health, server and model
+ * metadata, model configuration, inference, statistics and the model repository API.
+ */
+public final class KServeHandler implements HttpHandler {
+    /** The protocol extensions tpb implements (GET /v2). */
+    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "parameters",
+            "statistics", "model_repository", "sequence");
+
+    private final ModelManager manager;
+    private final long maxRequestBytes;
+    /** Models that should be serving: the server is ready when all of them are (Triton's strict readiness). */
+    private final Set<String> expected = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+
+    public KServeHandler(ModelManager manager, long maxRequestBytes, List<String> loadedNames) {
+        this.manager = manager;
+        this.maxRequestBytes = maxRequestBytes;
+        this.expected.addAll(loadedNames);
+    }
+
+    /** From now on the server reports not ready and refuses repository changes. */
+    public void stopping() {
+        stopping = true;
+    }
+
+    @Override
+    public HttpResponse handle(HttpRequest request) {
+        try {
+            return route(request);
+        } catch (RequestError e) {
+            HttpResponse r = HttpResponse.error(e.status(), e.getMessage());
+            if (e.getMessage().equals("Unsupported compression type")) {
+                r.header("Accept-Encoding", "gzip, deflate");
+            }
+            return r;
+        } catch (TpbException e) {
+            return HttpResponse.error(stopping ? 503 : 400, e.getMessage());
+        }
+    }
+
+    private HttpResponse route(HttpRequest request) {
+        String path = request.path();
+        String method = request.method();
+        if (!path.startsWith("/v2")) {
+            return notFound();
+        }
+        List<String> s = segments(path);
+        if (s.size() == 1) {
+            return get(method, () -> serverMetadata());
+        }
+        switch (s.get(1)) {
+            case "health" -> {
+                if (s.size() == 3 && s.get(2).equals("live")) {
+                    return get(method, () -> HttpResponse.empty(200));
+                }
+                if (s.size() == 3 && s.get(2).equals("ready")) {
+                    return get(method, () -> HttpResponse.empty(serverReady() ? 200 : 400));
+                }
+                return notFound();
+            }
+            case "models" -> {
+                return models(request, s);
+            }
+            case "repository" -> {
+                return repository(request, s);
+            }
+            default -> {
+                return notFound();
+            }
+        }
+    }
+
+    private HttpResponse models(HttpRequest request, List<String> s) {
+        String method = request.method();
+        if (s.size() == 3 && s.get(2).equals("stats")) {
+            return get(method, () -> json(ModelJson.statistics(manager.models())));
+        }
+        if (s.size() < 3) {
+            return notFound();
+        }
+        String name = s.get(2);
+        String version = null;
+        int next = 3;
+        if (s.size() >= 5 && s.get(3).equals("versions")) {
+            version = s.get(4);
+            if (!version.chars().allMatch(Character::isDigit) || version.isEmpty()) {
+                return notFound();
+            }
+            next = 5;
+        }
+        String v = version;
+        if (s.size() == next) {
+            return get(method, () -> metadata(name, v));
+        }
+        if (s.size() != next + 1) {
+            return notFound();
+        }
+        return switch (s.get(next)) {
+            case "ready" -> get(method, () -> modelReady(name, v));
+            case "config" -> get(method, () -> json(find(name, v).spec().json()));
+            case "stats" -> get(method, () -> json(ModelJson.statistics(statsModels(name, v))));
+            case "infer" -> post(method, () -> infer(request, name, v));
+            default -> notFound();
+        };
+    }
+
+    private HttpResponse repository(HttpRequest request, List<String> s) {
+        String method = request.method();
+        if (s.size() == 3 && s.get(2).equals("index")) {
+            return post(method, () -> index(request));
+        }
+        if (s.size() == 5 && s.get(2).equals("models")) {
+            String name = s.get(3);
+            return switch (s.get(4)) {
+                case "load" -> post(method, () -> load(request, name));
+                case "unload" -> post(method, () -> unload(name));
+                default -> notFound();
+            };
+        }
+        return notFound();
+    }
+
+    // ---- endpoints --------------------------------------------------------------------------------------------
+
+    private HttpResponse serverMetadata() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("name", "tpb");
+        root.put("version", BuildInfo.version());
+        EXTENSIONS.forEach(root.putArray("extensions")::add);
+        return json(root);
+    }
+
+    private boolean serverReady() {
+        if (stopping) {
+            return false;
+        }
+        for (String name : expected) {
+            Optional<LoadedModel> m = manager.model(name);
+            if (m.isEmpty() || !m.get().ready()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private HttpResponse metadata(String name, String version) {
+        LoadedModel model = find(name, version);
+        List<String> versions = new ArrayList<>();
+        if (version != null) {
+            versions.add(version);
+        } else {
+            for (LoadedModel m : manager.models()) {
+                if (m.name().equals(name) && m.state() == ModelState.READY) {
+                    versions.add(Long.toString(m.version()));
+                }
+            }
+        }
+        return json(ModelJson.metadata(model.spec(), versions));
+    }
+
+    private HttpResponse modelReady(String name, String version) {
+        Optional<LoadedModel> m = version == null ? manager.model(name) : manager.model(name, parseVersion(version));
+        if (m.isPresent() && m.get().ready()) {
+            return HttpResponse.empty(200);
+        }
+        return HttpResponse.error(400, "Model version not ready");
+    }
+
+    private List<LoadedModel> statsModels(String name, String version) {
+        if (version != null) {
+            return List.of(find(name, version));
+        }
+        List<LoadedModel> list = manager.models().stream().filter(m -> m.name().equals(name)).toList();
+        if (list.isEmpty()) {
+            find(name, null); // throws the right "unknown model" error
+        }
+        return list;
+    }
+
+    private HttpResponse infer(HttpRequest request, String name, String version) {
+        LoadedModel model = find(name, version);
+        if (model.spec().decoupled()) {
+            throw RequestError.unsupported("HTTP end point doesn't support models with decoupled transaction policy");
+        }
+        Compression encoding = Compression.ofContentEncoding(request.header("content-encoding"));
+        ByteBuffer body = encoding.decompress(request.body(), maxRequestBytes);
+        long headerLength = inferenceHeaderLength(request.header("inference-header-content-length"), body.remaining());
+        InferRequestReader.Parsed parsed = InferRequestReader.read(body, headerLength, model.spec(), maxRequestBytes);
+        Compression answer = Compression.forAcceptEncoding(request.header("accept-encoding"));
+        InferResult result;
+        try {
+            result = model.submit(parsed.request()).thenApply(Detach::small).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RequestError(503, "interrupted while waiting for model '" + name + "'");
+        } catch (ExecutionException e) {
+            throw new RequestError(500, "model '" + name + "' failed: " + e.getCause());
+        }
+        return InferResponseWriter.write(result, parsed.outputs(), answer);
+    }
+
+    /** Inference-Header-Content-Length: -1 when absent (the whole body is JSON), else validated as Triton does. */
+    private static long inferenceHeaderLength(String header, int bodyLength) {
+        if (header == null) {
+            return -1;
+        }
+        long value;
+        try {
+            value = Integer.parseInt(header.trim());
+        } catch (NumberFormatException e) {
+            throw RequestError.invalid("Unable to parse Inference-Header-Content-Length, got: " + header);
+        }
+        if (value < 0 || value > bodyLength) {
+            throw RequestError.invalid("inference header size should be in range (0, " + bodyLength + "), got: "
+                    + header);
+        }
+        return value;
+    }
+
+    private HttpResponse index(HttpRequest request) {
+        boolean readyOnly = false;
+        JsonNode body = optionalJson(request.body());
+        if (body != null && body.has("ready")) {
+            if (!body.get("ready").isBoolean()) {
+                throw RequestError.invalid("Unable to parse 'ready'");
+            }
+            readyOnly = body.get("ready").booleanValue();
+        }
+        return json(ModelJson.index(manager.index(), readyOnly));
+    }
+
+    private HttpResponse load(HttpRequest request, String name) {
+        checkRepositoryName(name);
+        JsonNode body = optionalJson(request.body());
+        JsonNode params = body == null ? null : body.get("parameters");
+        if (params != null && params.isObject()) {
+            for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (key.equals("config") || key.startsWith("file:")) {
+                    throw RequestError.unsupported("load parameter '" + key + "' is not supported by tpb run: edit "
+                            + "the model's files in the repository, then load it again");
+                }
+            }
+        }
+        if (stopping) {
+            throw new RequestError(503, "tpb is shutting down");
+        }
+        ModelStatus status = manager.load(name);
+        expected.add(name);
+        if (status.state() != ModelState.READY) {
+            throw RequestError.invalid("failed to load '" + name + "': " + status.reason());
+        }
+        return HttpResponse.empty(200);
+    }
+
+    private HttpResponse unload(String name) {
+        checkRepositoryName(name);
+        if (stopping) {
+            throw new RequestError(503, "tpb is shutting down");
+        }
+        expected.remove(name);
+        manager.unload(name);
+        return HttpResponse.empty(200);
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /** The model version a request is for, or Triton's "unknown model" error (404). */
+    private LoadedModel find(String name, String version) {
+        Optional<LoadedModel> m = version == null ? manager.model(name) : manager.model(name, parseVersion(version));
+        if (m.isPresent()) {
+            return m.get();
+        }
+        boolean loaded = manager.models().stream().anyMatch(x -> x.name().equals(name));
+        if (!loaded) {
+            throw RequestError.notFound("Request for unknown model: '" + name + "' is not found");
+        }
+        if (version != null) {
+            throw RequestError.notFound("Request for unknown model: '" + name + "' version " + version
+                    + " is not found");
+        }
+        throw RequestError.notFound("Request for unknown model: '" + name + "' has no available versions");
+    }
+
+    private static long parseVersion(String version) {
+        try {
+            return Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Repository calls take a directory name: nothing that could leave the repository. */
+    private static void checkRepositoryName(String name) {
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
+            throw RequestError.invalid("invalid model name '" + name + "'");
+        }
+    }
+
+    private static JsonNode optionalJson(ByteBuffer body) {
+        if (!body.hasRemaining()) {
+            return null;
+        }
+        byte[] bytes = new byte[body.remaining()];
+        body.duplicate().get(bytes);
+        if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(bytes);
+            if (node != null && !node.isObject()) {
+                throw RequestError.invalid("failed to parse the request JSON buffer: expected a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw RequestError.invalid("failed to parse the request JSON buffer: " + e.getMessage());
+        }
+    }
+
+    private static HttpResponse json(JsonNode node) {
+        return HttpResponse.json(200, Json.bytes(node));
+    }
+
+    private static HttpResponse notFound() {
+        return HttpResponse.error(404, "Not Found");
+    }
+
+    private static HttpResponse get(String method, java.util.function.Supplier<HttpResponse> action) {
+        return method.equals("GET") ? action.get() : HttpResponse.error(405, "Method Not Allowed");
+    }
+
+    private static HttpResponse post(String method, java.util.function.Supplier<HttpResponse> action) {
+        return method.equals("POST") ? action.get() : HttpResponse.error(405, "Method Not Allowed");
+    }
+
+    /** Path segments after the leading slash, percent-decoded ("/v2/models/a%20b" gives v2, models, a b). */
+    static List<String> segments(String path) {
+        List<String> list = new ArrayList<>();
+        for (String part : path.substring(1).split("/", -1)) {
+            list.add(percentDecode(part));
+        }
+        return list;
+    }
+
+    static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length()) {
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi >= 0 && lo >= 0) {
+                    out.write(hi * 16 + lo);
+                    i += 2;
+                    continue;
+                }
+            }
+            out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
