@@ -6,6 +6,7 @@ import dev.tpb.Reporter;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.ModelStatus;
 import dev.tpb.runtime.RuntimeOptions;
+import dev.tpb.testing.Leftovers;
 import dev.tpb.testing.Models;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.tpb.server;
+package dev.tpb.testing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,14 +16,14 @@ import java.util.stream.Stream;
  * What a launcher can leave behind: stub processes and /dev/shm/tpb_* regions. Both are found by the launcher's
  * pid (a stub's argv[5]; a region's control block), so tests running beside other tpb processes see only theirs.
  */
-final class Leftovers {
+public final class Leftovers {
     private static final int OFF_LAUNCHER_PID = 24;
 
     private Leftovers() {
     }
 
     /** Live stub processes started by the launcher {@code pid}. */
-    static List<Long> stubs(long pid) {
+    public static List<Long> stubs(long pid) {
         List<Long> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.toList()) {
@@ -60,7 +60,7 @@ final class Leftovers {
     }
 
     /** /dev/shm/tpb_* regions whose control block names {@code pid} as their launcher. */
-    static List<String> regions(long pid) {
+    public static List<String> regions(long pid) {
         List<String> found = new ArrayList<>();
         try (Stream<Path> shm = Files.list(Path.of("/dev/shm"))) {
             for (Path p : shm.toList()) {
