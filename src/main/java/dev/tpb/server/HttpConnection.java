@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One client connection, served by its own thread: HTTP/1.1 with keep-alive, Content-Length and chunked request
@@ -32,15 +33,17 @@ final class HttpConnection implements Runnable {
     private int end;
     private ByteBuffer large;
     private volatile boolean idle = true;
+    /** Completes when the last deferred response has been written (or failed). */
+    private volatile CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
     HttpConnection(SocketChannel channel, HttpServer server) {
         this.channel = channel;
         this.server = server;
     }
 
-    /** Waiting for the first byte of a request (may be closed at shutdown without losing a request). */
+    /** Waiting for the first byte of a request, no answer pending (may be closed at shutdown losing nothing). */
     boolean idle() {
-        return idle;
+        return idle && previous.isDone();
     }
 
     void close() {
@@ -69,6 +72,7 @@ final class HttpConnection implements Runnable {
             }
         } catch (IOException e) {
             if (e instanceof BadRequest bad && channel.isOpen()) {
+                awaitPrevious();
                 try {
                     write(HttpResponse.error(bad.status, bad.getMessage()), false);
                 } catch (IOException ignored) {
@@ -76,13 +80,23 @@ final class HttpConnection implements Runnable {
                 }
             }
         } finally {
+            awaitPrevious();
             close();
             server.closed(this);
         }
     }
 
+    private void awaitPrevious() {
+        try {
+            previous.join();
+        } catch (RuntimeException e) {
+            // the write failed; the connection is being closed anyway
+        }
+    }
+
     /** Serves one request; returns whether the connection stays open. */
     private boolean serve(Head head) throws IOException {
+        awaitPrevious(); // a pipelined request is answered after the one before it
         long max = server.maxRequestBytes();
         long length = head.contentLength;
         if (!head.chunked && length > max) {
@@ -112,6 +126,10 @@ final class HttpConnection implements Runnable {
             response = HttpResponse.error(500, "internal error: " + e);
         }
         boolean keepAlive = head.keepAlive && !server.stopping();
+        if (response.deferred() != null) {
+            writeLater(response.deferred(), keepAlive);
+            return keepAlive;
+        }
         write(response, keepAlive);
         if (large != null && large.capacity() > KEEP_BODY_BUFFER) {
             large = null;
@@ -364,6 +382,24 @@ final class HttpConnection implements Runnable {
     }
 
     // ---- writing ------------------------------------------------------------------------------------------
+
+    /** The thread that completes {@code response} writes it; the connection's thread reads on meanwhile. */
+    private void writeLater(CompletableFuture<HttpResponse> response, boolean keepAlive) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        previous = done;
+        response.whenComplete((r, failure) -> {
+            try {
+                write(failure != null ? HttpResponse.error(500, "internal error: " + failure) : r, keepAlive);
+                if (!keepAlive) {
+                    close();
+                }
+            } catch (IOException e) {
+                close();
+            } finally {
+                done.complete(null);
+            }
+        });
+    }
 
     private void write(HttpResponse response, boolean keepAlive) throws IOException {
         try {

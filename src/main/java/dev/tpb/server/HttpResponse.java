@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A response to write: status, extra headers and the body as a list of buffers written with one gathering
@@ -15,10 +16,26 @@ public final class HttpResponse {
     private final List<String[]> headers = new ArrayList<>(4);
     private final List<ByteBuffer> body;
     private Runnable afterWrite = () -> { };
+    private CompletableFuture<HttpResponse> later;
 
     public HttpResponse(int status, List<ByteBuffer> body) {
         this.status = status;
         this.body = body;
+    }
+
+    /**
+     * A response that is not ready yet: the connection goes back to reading while whichever thread completes
+     * {@code response} writes it (no hand-off back to the connection's thread). The request must not refer to
+     * the connection's buffers any more (its body copied) when the handler returns this.
+     */
+    public static HttpResponse later(CompletableFuture<HttpResponse> response) {
+        HttpResponse r = new HttpResponse(0, List.of());
+        r.later = response;
+        return r;
+    }
+
+    CompletableFuture<HttpResponse> deferred() {
+        return later;
     }
 
     public static HttpResponse empty(int status) {

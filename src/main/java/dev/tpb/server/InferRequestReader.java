@@ -346,7 +346,7 @@ final class InferRequestReader {
                     }
                 }
             }
-            return new RequestParameters(correlationId, flags, timeout, binary, custom.toString());
+            return new RequestParameters(correlationId, flags, timeout, binary, custom.isEmpty() ? "{}" : custom.toString());
         }
 
         private static boolean bool(String key, JsonNode v) {

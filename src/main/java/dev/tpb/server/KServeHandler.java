@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
@@ -205,21 +206,43 @@ public final class KServeHandler implements HttpHandler {
         if (model.spec().decoupled()) {
             throw RequestError.unsupported("HTTP end point doesn't support models with decoupled transaction policy");
         }
+        // A small body is copied so that the connection can read on while the model works; the answer is then
+        // written by the thread that completes it. A large one is used in place, and the connection waits.
+        boolean small = request.body().remaining() <= Detach.MAX_COPY_BYTES;
+        ByteBuffer raw = small ? copy(request.body()) : request.body();
         Compression encoding = Compression.ofContentEncoding(request.header("content-encoding"));
-        ByteBuffer body = encoding.decompress(request.body(), maxRequestBytes);
+        ByteBuffer body = encoding.decompress(raw, maxRequestBytes);
         long headerLength = inferenceHeaderLength(request.header("inference-header-content-length"), body.remaining());
         InferRequestReader.Parsed parsed = InferRequestReader.read(body, headerLength, model.spec(), maxRequestBytes);
         Compression answer = Compression.forAcceptEncoding(request.header("accept-encoding"));
-        InferResult result;
+        CompletableFuture<HttpResponse> response = model.submit(parsed.request())
+                .thenApply(Detach::small)
+                .thenApply(result -> respond(result, parsed.outputs(), answer));
+        if (small) {
+            return HttpResponse.later(response);
+        }
         try {
-            result = model.submit(parsed.request()).thenApply(Detach::small).get();
+            return response.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RequestError(503, "interrupted while waiting for model '" + name + "'");
         } catch (ExecutionException e) {
             throw new RequestError(500, "model '" + name + "' failed: " + e.getCause());
         }
-        return InferResponseWriter.write(result, parsed.outputs(), answer);
+    }
+
+    private static HttpResponse respond(InferResult result, OutputSelection outputs, Compression answer) {
+        try {
+            return InferResponseWriter.write(result, outputs, answer);
+        } catch (RequestError e) {
+            return HttpResponse.error(e.status(), e.getMessage());
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuffer body) {
+        byte[] bytes = new byte[body.remaining()];
+        body.duplicate().get(bytes);
+        return ByteBuffer.wrap(bytes);
     }
 
     /** Inference-Header-Content-Length: -1 when absent (the whole body is JSON), else validated as Triton does. */

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,10 +27,26 @@ class HttpServerTest {
     private HttpServer server;
     private int port;
 
-    /** Echoes the body; "/fail" throws; X-Path carries the path as the server parsed it. */
+    /**
+     * Echoes the body; "/fail" throws; "/later" answers from another thread after the query's milliseconds;
+     * X-Path carries the path as the server parsed it.
+     */
     private static HttpResponse echo(HttpRequest r) {
         if (r.path().equals("/fail")) {
             throw new IllegalStateException("handler bug");
+        }
+        if (r.path().equals("/later")) {
+            long millis = Long.parseLong(r.query());
+            byte[] body = new byte[r.body().remaining()];
+            r.body().duplicate().get(body); // the body must not be used after the handler returns
+            return HttpResponse.later(CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new HttpResponse(200, List.of(ByteBuffer.wrap(body))).header("X-Thread", Thread.currentThread().getName());
+            }));
         }
         ByteBuffer copy = ByteBuffer.allocate(r.body().remaining());
         copy.put(r.body().duplicate()).flip();
@@ -60,6 +77,49 @@ class HttpServerTest {
                 assertNull(r.header("Connection"));
             }
             assertEquals(1, server.connectionCount());
+        }
+    }
+
+    @Test
+    void deferredAnswersAreWrittenByTheThreadThatCompletesThem() {
+        try (RawHttp http = new RawHttp(port)) {
+            for (int i = 0; i < 50; i++) {
+                RawHttp.Response r = http.post("/later?" + (i % 3), "n" + i);
+                assertEquals("n" + i, r.text());
+                assertTrue(!r.header("X-Thread").startsWith("tpb-http-"), r.header("X-Thread"));
+            }
+            assertEquals(1, server.connectionCount());
+        }
+    }
+
+    @Test
+    void pipelinedRequestsWaitForTheDeferredAnswerBeforeThem() {
+        try (RawHttp http = new RawHttp(port)) {
+            http.write(("POST /later?300 HTTP/1.1\r\nContent-Length: 4\r\n\r\nslow"
+                    + "POST /now HTTP/1.1\r\nContent-Length: 4\r\n\r\nfast"
+                    + "POST /later?0 HTTP/1.1\r\nContent-Length: 5\r\n\r\nquick").getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals("slow", http.read().text());
+            assertEquals("fast", http.read().text());
+            assertEquals("quick", http.read().text());
+        }
+    }
+
+    @Test
+    void stoppingWaitsForADeferredAnswer() {
+        try (RawHttp http = new RawHttp(port)) {
+            http.write("POST /later?500 HTTP/1.1\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
+            sleep(100);
+            assertTrue(server.stopAccepting(5_000));
+            RawHttp.Response r = http.read();
+            assertEquals("ok", r.text());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
