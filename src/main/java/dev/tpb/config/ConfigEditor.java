@@ -166,7 +166,13 @@ public final class ConfigEditor {
             insertField(m, type, leaf);
             return;
         }
-        replaceValue(occurrences.get(0), def, leaf.value());
+        FieldNode first = occurrences.get(0);
+        String valueText = leaf.value();
+        if (def.type() == FieldType.STRING && !def.repeated() && first.value() instanceof ScalarNode existing
+                && existing.kind() == ScalarNode.Kind.STRING) {
+            valueText = literalLike(existing, def, value); // keep that literal's quote character
+        }
+        replaceValue(first, def, valueText);
         for (FieldNode extra : occurrences.subList(1, occurrences.size())) {
             removeField(extra, m);
         }
