@@ -33,9 +33,10 @@ final class ConfigSetEnvCommand extends TpbSubcommand {
         Path file = ConfigFileEdit.locate(model);
         Path modelDir = ModelConfigLocator.modelDirectory(file);
         ExecutionEnvPaths.Encoded encoded = ExecutionEnvPaths.encode(envPath, modelDir);
-        encoded.warnings().forEach(console()::warn);
-        return ConfigFileEdit.run(console(), file, options,
-                doc -> ConfigEditor.setParameter(doc, ExecutionEnvPaths.PARAMETER, encoded.value()),
+        return ConfigFileEdit.run(console(), file, options, doc -> {
+            encoded.warnings().forEach(console()::warn); // once the file is known to parse
+            return ConfigEditor.setParameter(doc, ExecutionEnvPaths.PARAMETER, encoded.value());
+        },
                 "set " + ExecutionEnvPaths.PARAMETER + " to \"" + encoded.value() + "\"",
                 ExecutionEnvPaths.PARAMETER + " is already \"" + encoded.value() + "\"");
     }
