@@ -446,7 +446,8 @@ public final class ConfigEditor {
     private void replaceNode(ValueNode node, String valueText) {
         boolean oneLiteral = valueText.startsWith("\"") || valueText.startsWith("'");
         if (oneLiteral && node instanceof ScalarNode scalar && scalar.kind() == ScalarNode.Kind.STRING
-                && scalar.valueTokens().size() > 1) {
+                && scalar.valueTokens().size() > 1 && scalar.elements().stream()
+                        .anyMatch(e -> e instanceof Token t && t.kind() == TokenKind.COMMENT)) {
             List<Token> literals = scalar.valueTokens();
             splices.add(new Splice(literals.get(0).start(), literals.get(0).end(), valueText));
             for (Token literal : literals.subList(1, literals.size())) {

@@ -46,6 +46,12 @@ class EditorTest {
     }
 
     @Test
+    void adjacentLiteralsWithoutACommentBecomeOneLiteral() {
+        assertEquals("backend: \"python_3_11\"  # stub\n", set("backend: \"py\" 'thon'  # stub\n", "backend",
+                "python_3_11"));
+    }
+
+    @Test
     void aSingularFieldGivenTwiceIsFixedNotDuplicated() {
         assertEquals("backend: \"b\"\nname: \"n\"\n", set("backend: \"a\"\nname: \"n\"\nbackend: \"c\"\n", "backend",
                 "b"));
