@@ -35,7 +35,7 @@ complete -c tpb -n '__tpb_in completion' -s v -l verbose -d 'Show debug output a
 complete -c tpb -n '__tpb_in completion' -x -a 'bash zsh fish' -d 'The shell: bash, zsh, fish.'
 
 complete -c tpb -n '__tpb_in config' -a 'show' -d 'Show a model\'s config: a summary, or with --json/--yaml the whole config as Triton\'s model-config JSON (what initialize(args)["model_config"] receives, before auto-completion).'
-complete -c tpb -n '__tpb_in config' -a 'set-env' -d 'Set the EXECUTION_ENV_PATH parameter to a packed environment (a .tar.gz, a .tar or a directory).'
+complete -c tpb -n '__tpb_in config' -a 'set-env' -d 'Set the EXECUTION_ENV_PATH parameter to a packed environment: a gzip tar, a plain tar or a directory.'
 complete -c tpb -n '__tpb_in config' -a 'set-backend' -d 'Set the backend field (e.g.'
 complete -c tpb -n '__tpb_in config' -a 'set' -d 'Set any field, creating the messages on its path.'
 complete -c tpb -n '__tpb_in config' -a 'unset' -d 'Remove a field (every occurrence), an element (input[1], input[INPUT0]) or a map entry (parameters[KEY]).'

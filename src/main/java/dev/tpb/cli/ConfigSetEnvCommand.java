@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "set-env",
         description = {
-            "Set the EXECUTION_ENV_PATH parameter to a packed environment (a .tar.gz, a .tar or a directory).",
+            "Set the EXECUTION_ENV_PATH parameter to a packed environment: a gzip tar, a plain tar or a directory.",
             "A path inside the model directory is written as $$TRITON_MODEL_DIRECTORY/<path>; one outside is written "
                     + "absolute, with a warning (Triton's behaviour there is undefined). An existing entry is "
                     + "updated in place.",
