@@ -37,7 +37,7 @@ public final class NumpyVenv {
             String index = localIndex(python);
             assumeTrue(index != null, "no local package index configured for pip");
             Proc pip = Proc.run(null, Map.of("PYTHONNOUSERSITE", "True"), List.of(dir.resolve("bin/python").toString(),
-                    "-m", "pip", "install", "-q", "--disable-pip-version-check", "--index-url", index, "numpy"), null);
+                    "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-cache-dir", "--index-url", index, "numpy"), null);
             assertEquals(0, pip.exitCode(), pip::toString);
             venv = dir;
         }
