@@ -28,10 +28,13 @@ public final class Models {
     private Models() {
     }
 
-    /** Copies the named test models into {@code repo} (from models/ or numpy-models/). */
+    /** Copies the named test models into {@code repo} (from examples/models, models/ or numpy-models/). */
     public static Path copy(Path repo, String... names) {
         for (String name : names) {
-            Path source = resource("models/" + name);
+            Path source = Path.of("examples/models", name);
+            if (!Files.isDirectory(source)) {
+                source = resource("models/" + name);
+            }
             if (!Files.isDirectory(source)) {
                 source = resource("numpy-models/" + name);
             }
