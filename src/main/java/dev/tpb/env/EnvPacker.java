@@ -169,8 +169,10 @@ public final class EnvPacker {
 
         /** The content to write: the buffer itself, or a new array when a shebang or prefix was rewritten. */
         private byte[] fix(Entry e, CondaMeta.PathInfo managed, int length) {
-            if (e.path().endsWith(".pyc")) {
-                return buffer; // co_filename holds the build path; harmless, Python fixes it at import
+            if (e.path().endsWith(".pyc") || e.path().startsWith("conda-meta/")) {
+                // .pyc: co_filename holds the build path, harmless (Python fixes it at import);
+                // conda-meta: records name placeholders and paths as data, which must stay as they are
+                return buffer;
             }
             boolean binaryPlaceholder = managed != null && managed.placeholder() != null && managed.binaryMode();
             boolean text = (managed != null && managed.placeholder() != null && !managed.binaryMode())
