@@ -35,7 +35,7 @@ complete -c tpb -n '__tpb_in ' -s v -l verbose -d 'Show debug output and stack t
 complete -c tpb -n '__tpb_in ' -s V -l version -d 'Print the tpb and Java versions and exit.'
 
 complete -c tpb -n '__tpb_in config' -a 'show' -d 'Show a model\'s config: a summary, or with --json/--yaml the whole config as Triton\'s model-config JSON (what initialize(args)["model_config"] receives, before auto-completion).'
-complete -c tpb -n '__tpb_in config' -a 'set-env' -d 'Set the EXECUTION_ENV_PATH parameter to a packed environment (a .tar.gz, a .tar or a directory).'
+complete -c tpb -n '__tpb_in config' -a 'set-env' -d 'Set the EXECUTION_ENV_PATH parameter to a packed environment: a gzip tar, a plain tar or a directory.'
 complete -c tpb -n '__tpb_in config' -a 'set-backend' -d 'Set the backend field (e.g.'
 complete -c tpb -n '__tpb_in config' -a 'set' -d 'Set any field, creating the messages on its path.'
 complete -c tpb -n '__tpb_in config' -a 'unset' -d 'Remove a field (every occurrence), an element (input[1], input[INPUT0]) or a map entry (parameters[KEY]).'

@@ -24,10 +24,12 @@ FINALIZE_RESULT = 9
 PROTOCOL = 1
 
 _THIS_FILE = os.path.abspath(__file__)
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps() with options builds one per call
+_DECODE = json.JSONDecoder().decode
 
 
 def _send(kind, seq, body):
-    _tpb.send(kind, seq, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+    _tpb.send(kind, seq, _ENCODER.encode(body).encode("utf-8"))
 
 
 def format_exception(exc):
@@ -272,7 +274,7 @@ def main(argv):
         reply, handler = handlers[kind]
         failed = False
         try:
-            body = handler(json.loads(raw) if raw else {})
+            body = handler(_DECODE(raw) if raw else {})
         except Exception as exc:
             body = {"error": format_exception(exc)}
             failed = True

@@ -242,6 +242,8 @@ class Tensor:
     """A named tensor. Tensor(name, data): data is a numpy array, a buffer-protocol object (memoryview,
     array.array, bytes) or a list of bytes/str (a BYTES tensor)."""
 
+    __slots__ = ("_name", "_datatype", "_shape", "_view", "_items", "_data", "__weakref__")
+
     def __init__(self, name, data, /):
         if name is None or data is None:
             raise TypeError("Tensor(): incompatible function arguments: name and data must not be None")
@@ -410,6 +412,9 @@ class InferenceTrace:
 
 
 class InferenceRequest:
+    __slots__ = ("_id", "_correlation_id", "_inputs", "_requested", "_model_name", "_model_version", "_flags",
+                 "_timeout", "_parameters", "_trace", "_sender", "_release_flags", "__weakref__", "__dict__")
+
     def __init__(self, request_id="", correlation_id=0, inputs=None, requested_output_names=None,
                  model_name=None, model_version=-1, flags=0, timeout=0, preferred_memory=None, trace=None,
                  parameters=None):
@@ -506,6 +511,8 @@ _decoupled = [False]  # set by the stub's driver from the model configuration
 
 
 class InferenceResponse:
+    __slots__ = ("_outputs", "_error", "_parameters", "__weakref__", "__dict__")
+
     def __init__(self, output_tensors=None, error=None, parameters=None):
         if output_tensors is None:
             output_tensors = []

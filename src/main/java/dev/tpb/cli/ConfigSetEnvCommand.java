@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "set-env",
         description = {
-            "Set the EXECUTION_ENV_PATH parameter to a packed environment (a .tar.gz, a .tar or a directory).",
+            "Set the EXECUTION_ENV_PATH parameter to a packed environment: a gzip tar, a plain tar or a directory.",
             "A path inside the model directory is written as $$TRITON_MODEL_DIRECTORY/<path>; one outside is written "
                     + "absolute, with a warning (Triton's behaviour there is undefined). An existing entry is "
                     + "updated in place.",
@@ -33,9 +33,10 @@ final class ConfigSetEnvCommand extends TpbSubcommand {
         Path file = ConfigFileEdit.locate(model);
         Path modelDir = ModelConfigLocator.modelDirectory(file);
         ExecutionEnvPaths.Encoded encoded = ExecutionEnvPaths.encode(envPath, modelDir);
-        encoded.warnings().forEach(console()::warn);
-        return ConfigFileEdit.run(console(), file, options,
-                doc -> ConfigEditor.setParameter(doc, ExecutionEnvPaths.PARAMETER, encoded.value()),
+        return ConfigFileEdit.run(console(), file, options, doc -> {
+            encoded.warnings().forEach(console()::warn); // once the file is known to parse
+            return ConfigEditor.setParameter(doc, ExecutionEnvPaths.PARAMETER, encoded.value());
+        },
                 "set " + ExecutionEnvPaths.PARAMETER + " to \"" + encoded.value() + "\"",
                 ExecutionEnvPaths.PARAMETER + " is already \"" + encoded.value() + "\"");
     }

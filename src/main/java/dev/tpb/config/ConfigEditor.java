@@ -166,7 +166,13 @@ public final class ConfigEditor {
             insertField(m, type, leaf);
             return;
         }
-        replaceValue(occurrences.get(0), def, leaf.value());
+        FieldNode first = occurrences.get(0);
+        String valueText = leaf.value();
+        if (def.type() == FieldType.STRING && !def.repeated() && first.value() instanceof ScalarNode existing
+                && existing.kind() == ScalarNode.Kind.STRING) {
+            valueText = literalLike(existing, def, value); // keep that literal's quote character
+        }
+        replaceValue(first, def, valueText);
         for (FieldNode extra : occurrences.subList(1, occurrences.size())) {
             removeField(extra, m);
         }
@@ -440,7 +446,8 @@ public final class ConfigEditor {
     private void replaceNode(ValueNode node, String valueText) {
         boolean oneLiteral = valueText.startsWith("\"") || valueText.startsWith("'");
         if (oneLiteral && node instanceof ScalarNode scalar && scalar.kind() == ScalarNode.Kind.STRING
-                && scalar.valueTokens().size() > 1) {
+                && scalar.valueTokens().size() > 1 && scalar.elements().stream()
+                        .anyMatch(e -> e instanceof Token t && t.kind() == TokenKind.COMMENT)) {
             List<Token> literals = scalar.valueTokens();
             splices.add(new Splice(literals.get(0).start(), literals.get(0).end(), valueText));
             for (Token literal : literals.subList(1, literals.size())) {

@@ -177,7 +177,7 @@ public final class ModelConfigJson {
         return switch (def.type()) {
             case STRING -> F.textNode((String) value);
             case BOOL -> F.booleanNode((Boolean) value);
-            case INT32, UINT32 -> F.numberNode(((Number) value).longValue());
+            case INT32, UINT32 -> integer(value);
             case INT64, UINT64 -> def.jsonNumber() ? integer(value) : F.textNode(value.toString());
             case FLOAT -> floating(((Number) value).doubleValue(), true);
             case DOUBLE -> floating(((Number) value).doubleValue(), false);
@@ -205,7 +205,7 @@ public final class ModelConfigJson {
             return F.textNode(v > 0 ? "Infinity" : "-Infinity");
         }
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return F.numberNode((long) v); // protobuf prints 1.0 as 1
+            return integer((long) v); // protobuf prints 1.0 as 1
         }
         return single ? F.numberNode((float) v) : F.numberNode(v);
     }

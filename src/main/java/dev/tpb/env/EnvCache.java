@@ -37,12 +37,9 @@ public final class EnvCache {
         this.reporter = reporter;
     }
 
-    /** {@code $XDG_CACHE_HOME/tpb/envs}, or {@code ~/.cache/tpb/envs}. */
+    /** Environments extracted by tpb: {@code envs/} in tpb's cache ({@link dev.tpb.util.CacheDirs}). */
     public static Path defaultRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("tpb").resolve("envs");
+        return dev.tpb.util.CacheDirs.root().resolve("envs");
     }
 
     public Path root() {

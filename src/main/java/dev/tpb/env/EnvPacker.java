@@ -32,6 +32,7 @@ import java.util.List;
 public final class EnvPacker {
     private static final int IN_MEMORY = 8 << 20;
     private static final int TEXT_SNIFF = 8192;
+    private static final int READ_CHUNK = 256 * 1024;
     private static final int MAX_EXAMPLES = 5;
 
     private final Reporter reporter;
@@ -45,6 +46,8 @@ public final class EnvPacker {
         EnvInfo info = EnvInspector.inspect(prefix);
         reporter.debug("packing " + info.kind() + " environment " + info.prefix() + " (Python " + info.python() + ")");
         PackPlan plan = new PackPlanner(info, options, reporter).plan();
+        reporter.debug(String.format("planned %,d entries (%,d bytes) in %d ms", plan.entries().size(), plan.bytesIn(),
+                (System.nanoTime() - start) / 1_000_000));
         listener.planned(plan.fileCount(), plan.bytesIn());
         Writer writer = new Writer(plan, options, listener);
         try (OutputTarget target = OutputTarget.open(output, options.format(), options.force())) {
@@ -55,7 +58,10 @@ public final class EnvPacker {
                 writer.bytesOut = sink.bytesOut();
             }
             writer.checkManaged();
+            long written = System.nanoTime();
             target.commit();
+            reporter.debug(String.format("wrote %,d bytes; flushing to disk and renaming took %d ms", writer.bytesOut,
+                    (System.nanoTime() - written) / 1_000_000));
         } catch (IOException | UncheckedIOException e) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             throw new TpbException("cannot write " + output + ": " + AtomicFiles.describe(io), e);
@@ -160,17 +166,25 @@ public final class EnvPacker {
             if (buffer.length < size) {
                 buffer = new byte[Math.max(size, buffer.length * 2)];
             }
-            ByteBuffer bb = ByteBuffer.wrap(buffer, 0, size);
-            while (bb.hasRemaining() && ch.read(bb) >= 0) {
-                // keep reading
+            // Reads of at most 256 KiB: the JDK stages heap-buffer reads through a per-thread cache of direct
+            // buffers as large as the request, which would otherwise keep up to 16 buffers of up to 8 MiB alive.
+            int pos = 0;
+            while (pos < size) {
+                int n = ch.read(ByteBuffer.wrap(buffer, pos, Math.min(READ_CHUNK, size - pos)));
+                if (n < 0) {
+                    break;
+                }
+                pos += n;
             }
-            return bb.position();
+            return pos;
         }
 
         /** The content to write: the buffer itself, or a new array when a shebang or prefix was rewritten. */
         private byte[] fix(Entry e, CondaMeta.PathInfo managed, int length) {
-            if (e.path().endsWith(".pyc")) {
-                return buffer; // co_filename holds the build path; harmless, Python fixes it at import
+            if (e.path().endsWith(".pyc") || e.path().startsWith("conda-meta/")) {
+                // .pyc: co_filename holds the build path, harmless (Python fixes it at import);
+                // conda-meta: records name placeholders and paths as data, which must stay as they are
+                return buffer;
             }
             boolean binaryPlaceholder = managed != null && managed.placeholder() != null && managed.binaryMode();
             boolean text = (managed != null && managed.placeholder() != null && !managed.binaryMode())

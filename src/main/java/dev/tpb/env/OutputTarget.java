@@ -33,6 +33,7 @@ final class OutputTarget implements AutoCloseable {
     private final Path temp;
     private final Thread cleanup;
     private FileChannel channel;
+    private Thread flusher;
     private volatile boolean committed;
 
     private OutputTarget(Path target, ArchiveFormat format, Path temp) {
@@ -73,12 +74,45 @@ final class OutputTarget implements AutoCloseable {
                 Files.createDirectory(temp);
             } else {
                 out.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                out.startFlusher();
             }
         } catch (IOException e) {
             out.close();
             throw new TpbException("cannot create " + temp + ": " + AtomicFiles.describe(e), e);
         }
         return out;
+    }
+
+    /**
+     * Writes dirty pages back while the archive is still being produced, so that the fsync before the rename
+     * does not have to write the whole archive at the end (most of that I/O overlaps with compression).
+     */
+    private void startFlusher() {
+        FileChannel ch = channel;
+        flusher = new Thread(() -> {
+            try {
+                while (ch.isOpen() && !Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(500);
+                    ch.force(false);
+                }
+            } catch (InterruptedException | IOException e) {
+                // closed or stopped: the final fsync in commit() is what guarantees durability
+            }
+        }, "tpb-pack-flush");
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    private void stopFlusher() {
+        if (flusher != null) {
+            flusher.interrupt();
+            try {
+                flusher.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            flusher = null;
+        }
     }
 
     /** Where an archive's bytes go (not for directories). */
@@ -94,6 +128,7 @@ final class OutputTarget implements AutoCloseable {
     /** Flushes to disk and puts the output in place of the target. */
     void commit() throws IOException {
         if (channel != null) {
+            stopFlusher();
             if (channel.isOpen()) {
                 channel.force(true);
                 channel.close();
@@ -114,6 +149,7 @@ final class OutputTarget implements AutoCloseable {
 
     @Override
     public void close() {
+        stopFlusher();
         try {
             if (channel != null && channel.isOpen()) {
                 channel.close();

@@ -12,18 +12,34 @@ import java.util.List;
  */
 final class PrefixRewriter {
     private final byte[][] patterns;
+    private final int[][] skips;
     private final byte[] replacement;
 
     PrefixRewriter(List<String> oldPrefixes, String destPrefix) {
-        this.patterns = oldPrefixes.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        this.patterns = oldPrefixes.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).filter(p -> p.length > 0)
+                .toArray(byte[][]::new);
+        this.skips = new int[patterns.length][];
+        for (int i = 0; i < patterns.length; i++) {
+            skips[i] = skipTable(patterns[i]);
+        }
         this.replacement = destPrefix == null ? null : destPrefix.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Boyer-Moore-Horspool shifts: every file is scanned, so the search skips ahead by up to a prefix length. */
+    private static int[] skipTable(byte[] p) {
+        int[] skip = new int[256];
+        java.util.Arrays.fill(skip, p.length);
+        for (int i = 0; i < p.length - 1; i++) {
+            skip[p[i] & 0xff] = p.length - 1 - i;
+        }
+        return skip;
     }
 
     /** Index of the first occurrence of any pattern at or after {@code from}, or -1. */
     int find(byte[] b, int length, int from) {
         int best = -1;
-        for (byte[] p : patterns) {
-            int i = indexOf(b, length, p, from, best < 0 ? length : best);
+        for (int k = 0; k < patterns.length; k++) {
+            int i = indexOf(b, length, patterns[k], skips[k], from, best < 0 ? length : best);
             if (i >= 0 && (best < 0 || i < best)) {
                 best = i;
             }
@@ -98,16 +114,17 @@ final class PrefixRewriter {
         return 0;
     }
 
-    private static int indexOf(byte[] b, int length, byte[] p, int from, int limit) {
-        if (p.length == 0) {
-            return -1;
-        }
-        byte first = p[0];
-        int last = Math.min(length - p.length, limit);
-        for (int i = from; i <= last; i++) {
-            if (b[i] == first && matches(b, length, p, i)) {
+    private static int indexOf(byte[] b, int length, byte[] p, int[] skip, int from, int limit) {
+        int m = p.length;
+        int last = Math.min(length - m, limit);
+        byte tail = p[m - 1];
+        int i = from;
+        while (i <= last) {
+            byte c = b[i + m - 1];
+            if (c == tail && matches(b, length, p, i)) {
                 return i;
             }
+            i += skip[c & 0xff];
         }
         return -1;
     }

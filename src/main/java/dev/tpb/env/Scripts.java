@@ -34,10 +34,12 @@ final class Scripts {
      * library path and runs the real binary, which sits beside it.
      */
     static byte[] interpreterWrapper(String realName) {
+        // Pure shell (no readlink/dirname): it must work with nothing but the env's bin/ on PATH. Its links
+        // (python3, python) live in the same bin/, so the directory part of $0 is the right one either way.
         return bytes("#!/bin/sh\n"
                 + "# Written by tpb pack-env: the interpreter needs this environment's lib/ on the library path,\n"
                 + "# and its binary had no room to record that itself.\n"
-                + "bin=$(dirname -- \"$(readlink -f -- \"$0\")\")\n"
+                + "case $0 in */*) bin=${0%/*} ;; *) bin=. ;; esac\n"
                 + "LD_LIBRARY_PATH=\"$bin/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\" exec \"$bin/" + realName
                 + "\" \"$@\"\n");
     }

@@ -77,6 +77,11 @@ public final class ShmRegion implements AutoCloseable {
 
     /** Writes zeros over [from, to): tmpfs allocates the pages now, so running out of space is an IOException. */
     private static void reserve(FileChannel channel, long from, long to) throws IOException {
+        long free = Files.getFileStore(SHM_DIR).getUsableSpace();
+        if (to - from > free) {
+            // Fail before writing anything: filling /dev/shm would hurt every other process using it.
+            throw new IOException("No space left on device (" + (to - from) + " bytes needed, " + free + " free)");
+        }
         long position = from;
         while (position < to) {
             ByteBuffer chunk = ZEROS.duplicate();

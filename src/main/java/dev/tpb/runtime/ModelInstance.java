@@ -28,6 +28,8 @@ final class ModelInstance implements Runnable {
     private volatile StubProcess stub;
     private volatile boolean running = true;
     private volatile boolean busy;
+    /** Set when the stub's connection broke: it may not have been reaped yet, but it is gone. */
+    private volatile boolean broken;
     private int restarts;
 
     ModelInstance(String name, LoadedModel model, Supplier<StubProcess> starter, Reporter reporter) {
@@ -58,7 +60,7 @@ final class ModelInstance implements Runnable {
 
     boolean healthy() {
         StubProcess s = stub;
-        return s != null && s.alive();
+        return s != null && !broken && s.alive();
     }
 
     int restarts() {
@@ -93,13 +95,15 @@ final class ModelInstance implements Runnable {
 
     private boolean restart() {
         StubProcess old = stub;
-        String why = old == null ? "" : " (exit status " + old.process().exitValue() + ")";
+        String why = "";
         if (old != null) {
             old.kill();
+            why = " (exit status " + old.process().exitValue() + ")";
         }
         reporter.warn("Stub process '" + name + "' exited" + why + "; restarting it");
         try {
             stub = starter.get();
+            broken = false;
             restarts++;
             reporter.info("Stub process '" + name + "' restarted");
             return true;
@@ -133,6 +137,7 @@ final class ModelInstance implements Runnable {
             sent = System.nanoTime();
             result = c.execute(wire);
         } catch (StubGoneException e) {
+            broken = true;
             failAll(batch, start, "Failed to process the request(s) for model instance '" + name
                     + "', message: Stub process '" + name + "' is not healthy.");
             // Reap it now: until the JVM notices the exit, alive() is still true and the next batch would be

@@ -1,6 +1,7 @@
 package dev.tpb.stub;
 
 import dev.tpb.TpbException;
+import dev.tpb.elf.ElfFile;
 import dev.tpb.python.PythonInstall;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +15,16 @@ final class StubCheck {
 
     /** Returns the libpython the stub's ELF file names as NEEDED. */
     static String verify(Path stub, PythonInstall python) {
-        String needed = ElfDependencies.libpython(stub)
+        ElfFile elf = ElfFile.read(stub);
+        String needed = elf.needed().stream().filter(n -> n.startsWith("libpython")).findFirst()
                 .orElseThrow(() -> new TpbException(stub + " does not link against libpython (no NEEDED entry names it)"));
         String expected = "libpython" + python.version().minorString();
         if (!needed.startsWith(expected)) {
             throw new TpbException(stub + " links " + needed + ", expected " + expected);
+        }
+        if (elf.runpath().isEmpty()) {
+            // RUNPATH (unlike RPATH) lets LD_LIBRARY_PATH=<env>/lib win at run time.
+            throw new TpbException(stub + " has no RUNPATH; LD_LIBRARY_PATH could not override its libpython");
         }
         String out = run(stub);
         String line = out.lines().filter(l -> l.startsWith("python: ")).findFirst().orElse("");

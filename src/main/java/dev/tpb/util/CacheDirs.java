@@ -3,12 +3,19 @@ package dev.tpb.util;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Where tpb keeps what it can rebuild: $TPB_CACHE_DIR, else $XDG_CACHE_HOME/tpb, else ~/.cache/tpb. */
+/**
+ * Where tpb keeps what it can rebuild (stubs built on demand, extracted environments): $TPB_CACHE_DIR, else
+ * $XDG_CACHE_HOME/tpb, else ~/.cache/tpb. The system property tpb.cache.dir overrides all (tests use it).
+ */
 public final class CacheDirs {
     private CacheDirs() {
     }
 
     public static Path root() {
+        String property = System.getProperty("tpb.cache.dir");
+        if (property != null && !property.isEmpty()) {
+            return Path.of(property);
+        }
         return root(System.getenv(), Path.of(System.getProperty("user.home")));
     }
 

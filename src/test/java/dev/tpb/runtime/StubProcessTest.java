@@ -11,43 +11,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tpb.ipc.StubConnection;
 import dev.tpb.ipc.Wire;
 import dev.tpb.stub.BuiltStub;
+import dev.tpb.testing.Models;
 import dev.tpb.testing.TestStubs;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StubProcessTest {
-    static final String ADD_SUB = String.join("\n",
-            "import array",
-            "import triton_python_backend_utils as pb_utils",
-            "",
-            "class TritonPythonModel:",
-            "    def initialize(self, args):",
-            "        self.args = args",
-            "",
-            "    def execute(self, requests):",
-            "        responses = []",
-            "        for request in requests:",
-            "            a = pb_utils.get_input_tensor_by_name(request, 'INPUT0').as_memoryview()",
-            "            b = pb_utils.get_input_tensor_by_name(request, 'INPUT1').as_memoryview()",
-            "            s = array.array('f', (x + y for x, y in zip(a, b)))",
-            "            d = array.array('f', (x - y for x, y in zip(a, b)))",
-            "            responses.append(pb_utils.InferenceResponse([",
-            "                pb_utils.Tensor('OUTPUT0', memoryview(s)), pb_utils.Tensor('OUTPUT1', memoryview(d))]))",
-            "        return responses",
-            "");
-
     @Test
-    void addSubRoundTrip(@TempDir Path repo) throws IOException {
+    void addSubRoundTrip(@TempDir Path repo) {
         BuiltStub built = TestStubs.forVersion("3.11");
-        Path modelFile = repo.resolve("add_sub/1/model.py");
-        Files.createDirectories(modelFile.getParent());
-        Files.writeString(modelFile, ADD_SUB);
+        Path modelFile = Models.copy(repo, "add_sub").resolve("add_sub/1/model.py");
         StubLaunch launch = new StubLaunch(built.stub(), modelFile, built.backendDir(), "add_sub", "add_sub_0_0",
                 "DEFAULT", null, ActivationMode.direct, Allocator.SYSTEM, 1 << 20, 1 << 20);
         try (StubProcess stub = StubProcess.start(launch, (name, line) -> System.err.println(name + ": " + line))) {

@@ -28,10 +28,13 @@ public final class Models {
     private Models() {
     }
 
-    /** Copies the named test models into {@code repo} (from models/ or numpy-models/). */
+    /** Copies the named test models into {@code repo} (from examples/models, models/ or numpy-models/). */
     public static Path copy(Path repo, String... names) {
         for (String name : names) {
-            Path source = resource("models/" + name);
+            Path source = Path.of("examples/models", name);
+            if (!Files.isDirectory(source)) {
+                source = resource("models/" + name);
+            }
             if (!Files.isDirectory(source)) {
                 source = resource("numpy-models/" + name);
             }
@@ -135,12 +138,32 @@ public final class Models {
                 .orElseThrow(() -> new AssertionError("no output " + name + " in " + r.outputs()));
     }
 
-    /** /dev/shm/tpb_* entries (regions and sockets). */
+    /**
+     * /dev/shm/tpb_* regions (and their sockets) created by this JVM, read from the launcher pid in each region's
+     * control block, so that other tpb processes running at the same time do not count.
+     */
     public static List<String> shmRegions() {
+        long self = ProcessHandle.current().pid();
         try (Stream<Path> s = Files.list(Path.of("/dev/shm"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("tpb_")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("tpb_"))
+                    .filter(p -> launcherPid(p.toString().endsWith(".sock")
+                            ? Path.of(p.toString().substring(0, p.toString().length() - 5)) : p) == self)
+                    .map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The launcher pid recorded in a region, or -1 when unreadable; a socket without its region counts as ours. */
+    private static long launcherPid(Path region) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(region)) {
+            ByteBuffer header = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(header, 0);
+            return header.position() < 28 ? -1 : Integer.toUnsignedLong(header.getInt(24));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return ProcessHandle.current().pid();
+        } catch (IOException e) {
+            return -1;
         }
     }
 

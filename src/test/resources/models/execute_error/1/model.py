@@ -9,5 +9,5 @@ class TritonPythonModel:
                 responses.append(pb_utils.InferenceResponse(
                     output_tensors=[], error=pb_utils.TritonError("An Error Occurred")))
             else:
-                responses.append(pb_utils.InferenceResponse([pb_utils.get_input_tensor_by_name(request, "IN")]))
+                responses.append(pb_utils.InferenceResponse([pb_utils.Tensor("OUT", pb_utils.get_input_tensor_by_name(request, "IN").as_memoryview())]))
         return responses

@@ -1,0 +1,203 @@
+// The IPC benchmark behind scripts/bench-ipc: tpb's launcher <-> stub shared-memory protocol against the
+// baseline a user would otherwise reach for (two CPython processes over multiprocessing pipes), in one run.
+// Run through scripts/bench-ipc, which builds target/tpb.jar and starts this file with it on the class path.
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tpb.Reporter;
+import dev.tpb.ipc.StubConnection;
+import dev.tpb.ipc.Wire;
+import dev.tpb.python.PythonFinder;
+import dev.tpb.python.PythonInstall;
+import dev.tpb.python.PythonVersion;
+import dev.tpb.runtime.ActivationMode;
+import dev.tpb.runtime.Allocator;
+import dev.tpb.runtime.StubLaunch;
+import dev.tpb.runtime.StubOutput;
+import dev.tpb.runtime.StubProcess;
+import dev.tpb.stub.BuiltStub;
+import dev.tpb.stub.CCompiler;
+import dev.tpb.stub.StubBuilder;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+public class IpcBench {
+    static final String IDENTITY = String.join("\n",
+            "import triton_python_backend_utils as pb_utils",
+            "class TritonPythonModel:",
+            "    def execute(self, requests):",
+            "        return [pb_utils.InferenceResponse([pb_utils.Tensor('OUT',",
+            "                pb_utils.get_input_tensor_by_name(r, 'IN').as_memoryview())]) for r in requests]", "");
+    static final String COPY = String.join("\n",
+            "import triton_python_backend_utils as pb_utils",
+            "class TritonPythonModel:",
+            "    def execute(self, requests):",
+            "        return [pb_utils.InferenceResponse([pb_utils.Tensor('OUT',",
+            "                bytearray(pb_utils.get_input_tensor_by_name(r, 'IN').as_memoryview().cast('B')))])",
+            "                for r in requests]", "");
+    static final String PIPES = String.join("\n",
+            "import multiprocessing as mp, sys, time",
+            "def child(conn):",
+            "    while True:",
+            "        m = conn.recv_bytes()",
+            "        if not m: return",
+            "        conn.send_bytes(m)",
+            "if __name__ == '__main__':",
+            "    n = int(sys.argv[1]); a, b = mp.Pipe(); p = mp.Process(target=child, args=(b,)); p.start()",
+            "    msg = b'x' * 64; t = []",
+            "    for i in range(n + 1000):",
+            "        s = time.perf_counter_ns(); a.send_bytes(msg); a.recv_bytes(); e = time.perf_counter_ns()",
+            "        if i >= 1000: t.append(e - s)",
+            "    a.send_bytes(b''); p.join(); t.sort()",
+            "    print(t[len(t) // 2], t[int(len(t) * 0.99)])", "");
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
+        Path work = Files.createTempDirectory("tpb-bench-ipc-");
+        try {
+            PythonFinder finder = PythonFinder.system(Reporter.SILENT);
+            PythonInstall python = args.length > 1 ? finder.find(PythonVersion.parse(args[1])) : finder.newest().orElseThrow();
+            BuiltStub stub = new StubBuilder(work.resolve("cache"), CCompiler.find(null, System.getenv()), Reporter.SILENT)
+                    .build(python, work.resolve("backends/python"), false);
+            System.out.printf("Python %s, %d round trips, %d cores%n%n", python.version(), n,
+                    Runtime.getRuntime().availableProcessors());
+
+            long[] tiny;
+            double idleCpu;
+            try (StubProcess p = start(stub, model(work, "identity", IDENTITY), "identity_0_0")) {
+                tiny = roundTrips(p.connection(), 4, n);
+                idleCpu = idleCpuPercent(p.pid(), 10);
+            }
+            double identityGbps;
+            double copyGbps;
+            try (StubProcess p = start(stub, model(work, "identity", IDENTITY), "identity_0_0")) {
+                identityGbps = throughput(p.connection(), 64 << 20, 20);
+            }
+            try (StubProcess p = start(stub, model(work, "copy", COPY), "copy_0_0")) {
+                copyGbps = throughput(p.connection(), 64 << 20, 20);
+            }
+            long[] startup = new long[11];
+            Path trivial = model(work, "identity", IDENTITY);
+            for (int i = 0; i < startup.length; i++) {
+                long s = System.nanoTime();
+                try (StubProcess p = start(stub, trivial, "identity_0_0")) {
+                    startup[i] = System.nanoTime() - s;
+                }
+            }
+            Arrays.sort(startup);
+            String[] pipes = run(python.executable().toString(), "-c", PIPES, Integer.toString(n)).strip().split(" ");
+            double pipeP50 = Long.parseLong(pipes[0]) / 1000.0;
+            double pipeP99 = Long.parseLong(pipes[1]) / 1000.0;
+            double p50 = tiny[tiny.length / 2] / 1000.0;
+            double p99 = tiny[(int) (tiny.length * 0.99)] / 1000.0;
+
+            System.out.println("| measurement | tpb | baseline: CPython multiprocessing.Pipe | ratio | target |");
+            System.out.println("|---|---|---|---|---|");
+            System.out.printf("| tiny request round trip p50 | %.1f µs | %.1f µs | %.1fx faster | <= 60 µs |%n", p50, pipeP50, pipeP50 / p50);
+            System.out.printf("| tiny request round trip p99 | %.1f µs | %.1f µs | %.1fx faster | <= 250 µs |%n", p99, pipeP99, pipeP99 / p99);
+            System.out.printf("| 64 MiB FP32 identity (output is the input, 1 copy) | %.2f GB/s | | | >= 2 GB/s |%n", identityGbps);
+            System.out.printf("| 64 MiB FP32 copy (model returns a new buffer, 2 copies) | %.2f GB/s | | | |%n", copyGbps);
+            System.out.printf("| stub start to model ready (trivial model), median | %.0f ms | | | <= 300 ms |%n", startup[startup.length / 2] / 1e6);
+            System.out.printf("| idle stub CPU over 10 s | %.2f %% | | | <= 1 %% |%n", idleCpu);
+        } finally {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static Path model(Path work, String name, String source) throws Exception {
+        Path file = work.resolve("models").resolve(name).resolve("1/model.py");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, source);
+        return file;
+    }
+
+    static StubProcess start(BuiltStub stub, Path modelFile, String instance) {
+        StubLaunch launch = new StubLaunch(stub.stub(), modelFile, stub.backendDir(), "bench", instance, "DEFAULT", null,
+                ActivationMode.direct, Allocator.SYSTEM, 1 << 20, 1 << 20);
+        StubProcess p = StubProcess.start(launch, StubOutput.DISCARD);
+        ObjectNode initArgs = JsonNodeFactory.instance.objectNode();
+        initArgs.put("model_name", "bench").put("model_version", "1").put("model_instance_name", instance);
+        p.initialize(initArgs, false);
+        return p;
+    }
+
+    static Wire.ExecuteResult call(StubConnection c, ByteBuffer data) {
+        c.beginExecute();
+        long offset = c.putInput(data);
+        Wire.Request r = new Wire.Request("", 0L, 0, 0, "{}", List.of(),
+                List.of(new Wire.Tensor("IN", "FP32", new long[] {data.remaining() / 4}, offset, data.remaining())));
+        Wire.ExecuteResult result = c.execute(List.of(r));
+        if (result.error() != null || result.responses().get(0).error() != null) {
+            throw new IllegalStateException(String.valueOf(result));
+        }
+        return result;
+    }
+
+    static long[] roundTrips(StubConnection c, int bytes, int n) {
+        ByteBuffer data = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 2000; i++) {
+            call(c, data);
+        }
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            long s = System.nanoTime();
+            call(c, data);
+            t[i] = System.nanoTime() - s;
+        }
+        Arrays.sort(t);
+        return t;
+    }
+
+    /** GB/s of tensor bytes in plus out (the launcher reads every output byte, as a server writing it would). */
+    static double throughput(StubConnection c, int bytes, int n) {
+        ByteBuffer data = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < bytes / 4; i++) {
+            data.putFloat(i * 4, i);
+        }
+        long sink = 0;
+        call(c, data);
+        long s = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Wire.Tensor out = call(c, data).responses().get(0).outputs().get(0);
+            ByteBuffer b = c.buffer(out.offset(), out.nbytes());
+            for (int j = 0; j < out.nbytes(); j += 4096) {
+                sink += b.get(j);
+            }
+        }
+        double seconds = (System.nanoTime() - s) / 1e9;
+        if (sink == 42) {
+            System.out.print("");
+        }
+        return 2.0 * bytes * n / seconds / 1e9;
+    }
+
+    static double idleCpuPercent(long pid, int seconds) throws Exception {
+        long before = cpuTicks(pid);
+        Thread.sleep(seconds * 1000L);
+        long after = cpuTicks(pid);
+        long hz = 100; // USER_HZ on Linux
+        return 100.0 * (after - before) / hz / seconds;
+    }
+
+    static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + ":\n" + out);
+        }
+        return out;
+    }
+}
