@@ -140,9 +140,6 @@ final class ModelInstance implements Runnable {
             broken = true;
             failAll(batch, start, "Failed to process the request(s) for model instance '" + name
                     + "', message: Stub process '" + name + "' is not healthy.");
-            // Reap it now: until the JVM notices the exit, alive() is still true and the next batch would be
-            // handed to the dead stub instead of a restarted one.
-            s.kill();
             return;
         } catch (TpbException e) {
             failAll(batch, start, e.getMessage());

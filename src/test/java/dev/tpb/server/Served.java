@@ -55,7 +55,7 @@ final class Served implements AutoCloseable {
         Models.copy(repo, name);
     }
 
-    /** Copies a test model under another name (a model's name is its directory's). */
+    /** Copies a test model under another name (its directory's, and its config's name if it has one). */
     static void copyAs(Path repo, String name, String as) {
         Path staging = repo.resolve(".staging"); // hidden: not a model directory
         try {
@@ -63,6 +63,8 @@ final class Served implements AutoCloseable {
             copy(staging, name);
             Files.move(staging.resolve(name), repo.resolve(as));
             Files.delete(staging);
+            Path config = repo.resolve(as).resolve("config.pbtxt");
+            Files.writeString(config, Files.readString(config).replaceAll("(?m)^name: \"[^\"]*\"", "name: \"" + as + "\""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
