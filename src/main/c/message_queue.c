@@ -41,6 +41,7 @@ int message_queue_open(message_queue *q, shm_region *region, char *err, size_t e
     ring_init(&q->to_launcher, region, TPB_OFF_RING_TO_LAUNCHER);
     const char *spin = getenv("TPB_SPIN_US");
     q->spin_ns = (spin ? atol(spin) : 50) * 1000L;
+    q->spin_credit = 8;
 
     struct sockaddr_un addr;
     memset(&addr, 0, sizeof(addr));
@@ -68,12 +69,20 @@ static int ring_readable(const ring *r) {
 int message_queue_receive(message_queue *q, message *m) {
     ring *r = &q->to_stub;
     for (;;) {
-        /* Spin briefly: a peer that answers quickly never has to wake us. */
-        long deadline = now_ns() + q->spin_ns;
-        for (int i = 0; !ring_readable(r); i++) {
-            cpu_relax();
-            if ((i & 63) == 63 && now_ns() > deadline) {
-                break;
+        /* Spin briefly while spinning has recently caught the message: on a busy machine it would only take the
+         * CPU from the threads we are waiting for (at no credit, every 16th wait still tries). */
+        if (!ring_readable(r) && (q->spin_credit > 0 || (++q->waits & 15) == 0)) {
+            long deadline = now_ns() + q->spin_ns;
+            for (int i = 0; !ring_readable(r); i++) {
+                cpu_relax();
+                if ((i & 63) == 63 && now_ns() > deadline) {
+                    break;
+                }
+            }
+            if (ring_readable(r)) {
+                q->spin_credit = q->spin_credit + 2 > 16 ? 16 : q->spin_credit + 2;
+            } else if (q->spin_credit > 0) {
+                q->spin_credit--;
             }
         }
         if (!ring_readable(r)) {

@@ -20,6 +20,8 @@ typedef struct {
     ring to_launcher; /* we produce */
     int doorbell;     /* connected Unix stream socket */
     long spin_ns;     /* how long a consumer spins before blocking */
+    int spin_credit;  /* +2 when a spin caught the message, -1 when not (0..16); at 0 every 16th wait spins */
+    unsigned waits;
 } message_queue;
 
 typedef struct {

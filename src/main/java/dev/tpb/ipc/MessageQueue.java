@@ -13,6 +13,12 @@ final class MessageQueue {
     private final ByteBuffer toStub;
     private final ByteBuffer toLauncher;
     private final int size;
+    /**
+     * Whether spinning has been paying: +2 when a spin caught the message, -1 when it did not (0..16). At 0 only
+     * every 16th wait spins, to notice when the stub is fast again.
+     */
+    private int spinCredit = 8;
+    private int waits;
 
     MessageQueue(ShmRegion region, Doorbell doorbell, long spinNanos) {
         this.region = region;
@@ -84,15 +90,19 @@ final class MessageQueue {
         return region.getLongAcquire(desc + ShmLayout.RING_HEAD) != region.getLongAcquire(desc + ShmLayout.RING_TAIL);
     }
 
-    /** Waits for the next message from the stub. */
+    /**
+     * Waits for the next message from the stub: spins briefly while spinning has recently caught the answer, then
+     * blocks on the doorbell. (On a busy machine, spinning would take the CPU from the stub itself.)
+     */
     Message receive() {
         int desc = ShmLayout.OFF_RING_TO_LAUNCHER;
         while (true) {
-            if (!readable()) {
+            if (!readable() && (spinCredit > 0 || (++waits & 15) == 0)) {
                 long deadline = System.nanoTime() + spinNanos;
                 while (!readable() && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
+                spinCredit = readable() ? Math.min(16, spinCredit + 2) : Math.max(0, spinCredit - 1);
             }
             if (!readable()) {
                 region.putIntVolatile(desc + ShmLayout.RING_WAITING, 1);
