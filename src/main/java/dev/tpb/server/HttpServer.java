@@ -17,6 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one gathering write per request, no selector hand-offs), and handlers may simply block until a model answers.
  */
 public final class HttpServer implements AutoCloseable {
+    /** Connections served at once; more are answered 503 and closed (each one costs a thread). */
+    static final int MAX_CONNECTIONS = 1024;
+    private static final byte[] TOO_MANY = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 81\r\nConnection: close\r\n\r\n"
+            + "{\"error\":\"too many connections: tpb run serves at most 1024 connections at once\"}")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     private final ServerSocketChannel listener;
     private final HttpHandler handler;
     private final long maxRequestBytes;
@@ -82,8 +88,14 @@ public final class HttpServer implements AutoCloseable {
             }
             try {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (connections.size() >= MAX_CONNECTIONS) {
+                    channel.write(java.nio.ByteBuffer.wrap(TOO_MANY));
+                    channel.close();
+                    continue;
+                }
             } catch (IOException ignored) {
-                // not fatal
+                closeQuietly(channel);
+                continue;
             }
             HttpConnection connection = new HttpConnection(channel, this);
             connections.add(connection);
@@ -140,6 +152,14 @@ public final class HttpServer implements AutoCloseable {
         stopAccepting(0);
         for (HttpConnection c : connections) {
             c.close();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closed
         }
     }
 

@@ -243,6 +243,40 @@ class HttpServerTest {
     }
 
     @Test
+    void connectionsBeyondTheLimitAreRefusedWith503() {
+        List<RawHttp> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < HttpServer.MAX_CONNECTIONS; i++) {
+                RawHttp http = new RawHttp(port);
+                open.add(http);
+                if (i % 256 == 0) {
+                    assertEquals(200, http.get("/x").status());
+                }
+            }
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (server.connectionCount() < HttpServer.MAX_CONNECTIONS && System.currentTimeMillis() < deadline) {
+                sleep(10);
+            }
+            try (RawHttp extra = new RawHttp(port)) {
+                RawHttp.Response r = extra.read();
+                assertEquals(503, r.status());
+                assertEquals("too many connections: tpb run serves at most 1024 connections at once",
+                        r.json().path("error").asText());
+            }
+            open.remove(0).close();
+            deadline = System.currentTimeMillis() + 10_000;
+            while (server.connectionCount() >= HttpServer.MAX_CONNECTIONS && System.currentTimeMillis() < deadline) {
+                sleep(10);
+            }
+            try (RawHttp again = new RawHttp(port)) {
+                assertEquals(200, again.get("/x").status(), "a freed slot serves again");
+            }
+        } finally {
+            open.forEach(RawHttp::close);
+        }
+    }
+
+    @Test
     void aPortInUseIsAClearError() throws IOException {
         TpbException e = assertThrows(TpbException.class,
                 () -> HttpServer.start("127.0.0.1", port, HttpServerTest::echo, MAX_BODY));
