@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "infer", description = "Load one model of a repository, send it a request, print the outputs and exit; "
         + "or, with --url, send the request to a running server (tpb run, Triton).",
         customSynopsis = {"tpb infer [OPTIONS] MODEL_REPOSITORY MODEL --input NAME=JSON...",
-            "tpb infer [OPTIONS] --url URL MODEL --input NAME=JSON..."},
+            "       tpb infer [OPTIONS] --url URL MODEL --input NAME=JSON..."},
         footerHeading = "%nExamples:%n",
         footer = {"  tpb infer models add_sub --input INPUT0=[1,2,3,4] --input INPUT1=[4,3,2,1]",
             "  tpb infer --url http://127.0.0.1:8000 add_sub --input INPUT0=[1,2,3,4] --input INPUT1=[4,3,2,1]",

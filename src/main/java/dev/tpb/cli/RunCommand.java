@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {"  tpb run models",
             "  tpb run models --model add_sub --http-port 0 --malloc tcmalloc",
-            "  curl -s localhost:8000/v2/models/add_sub/infer -d '{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[4],"
-                    + "\"datatype\":\"FP32\",\"data\":[1,2,3,4]}, ...]}'"},
+            "  curl localhost:8000/v2/models/add_sub",
+            "  tpb infer --url http://127.0.0.1:8000 add_sub --input INPUT0=[1,2,3,4] ..."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:stopped by SIGINT or SIGTERM", "1:failure (repository, port)", "2:usage error"})
 final class RunCommand extends TpbSubcommand {
