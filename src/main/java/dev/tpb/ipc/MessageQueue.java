@@ -10,6 +10,8 @@ final class MessageQueue {
     private final ShmRegion region;
     private final Doorbell doorbell;
     private final long spinNanos;
+    /** The current spin, adapted to recent waits as the stub does (docs/protocol.md). */
+    private long spinBudget;
     private final ByteBuffer toStub;
     private final ByteBuffer toLauncher;
     private final int size;
@@ -18,6 +20,7 @@ final class MessageQueue {
         this.region = region;
         this.doorbell = doorbell;
         this.spinNanos = spinNanos;
+        this.spinBudget = spinNanos;
         this.size = ShmLayout.RING_BYTES;
         this.toStub = region.slice(ShmLayout.CONTROL_BYTES, size);
         this.toLauncher = region.slice(ShmLayout.CONTROL_BYTES + size, size);
@@ -87,11 +90,16 @@ final class MessageQueue {
     /** Waits for the next message from the stub. */
     Message receive() {
         int desc = ShmLayout.OFF_RING_TO_LAUNCHER;
+        long started = System.nanoTime();
         while (true) {
             if (!readable()) {
-                long deadline = System.nanoTime() + spinNanos;
-                while (!readable() && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
+                long deadline = System.nanoTime() + spinBudget;
+                for (int i = 1; !readable() && System.nanoTime() < deadline; i++) {
+                    if ((i & 63) == 0) {
+                        Thread.yield(); // the stub may be waiting for this very core
+                    } else {
+                        Thread.onSpinWait();
+                    }
                 }
             }
             if (!readable()) {
@@ -107,6 +115,9 @@ final class MessageQueue {
                 }
                 region.putIntVolatile(desc + ShmLayout.RING_WAITING, 0);
             }
+            long waited = System.nanoTime() - started;
+            // A blocked wait includes a wake-up (tens of µs): up to twice the spin still counts as short.
+            spinBudget = waited <= 2 * spinNanos ? spinNanos : spinBudget / 2;
             long tail = region.getLongAcquire(desc + ShmLayout.RING_TAIL);
             int pos = (int) (tail & (size - 1));
             int bodyLength = toLauncher.getInt(pos);
