@@ -33,6 +33,7 @@ __tpb_option_value() {
         'infer --shape') echo 'text' ;;
         'infer --shm-default-byte-size') echo 'text' ;;
         'infer --shm-growth-byte-size') echo 'text' ;;
+        'doctor --backends-dir') echo 'dir' ;;
     esac
 }
 
@@ -40,7 +41,7 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='config pack-env unpack-env build-stub infer python completion'
+            commands='config pack-env unpack-env build-stub infer python doctor completion'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
             positionals=()
             ;;
@@ -107,6 +108,11 @@ __tpb_command() {
         'python/list')
             commands=''
             options='-h --help --json --no-color -q --quiet -v --verbose'
+            positionals=()
+            ;;
+        'doctor')
+            commands=''
+            options='--backends-dir -h --help --json --no-color -q --quiet -v --verbose'
             positionals=()
             ;;
         'completion')

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             BuildStubCommand.class,
             InferCommand.class,
             PythonCommand.class,
+            DoctorCommand.class,
             CompletionCommand.class,
         })
 public final class TpbCommand implements Callable<Integer> {
