@@ -44,6 +44,7 @@ __tpb_option_value() {
         'run --model') echo 'text' ;;
         'run --shm-default-byte-size') echo 'text' ;;
         'run --shm-growth-byte-size') echo 'text' ;;
+        'doctor --backends-dir') echo 'dir' ;;
     esac
 }
 
@@ -51,7 +52,7 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='config pack-env unpack-env build-stub infer run python completion'
+            commands='config pack-env unpack-env build-stub infer run python doctor completion'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
             positionals=()
             ;;
@@ -123,6 +124,11 @@ __tpb_command() {
         'python/list')
             commands=''
             options='-h --help --json --no-color -q --quiet -v --verbose'
+            positionals=()
+            ;;
+        'doctor')
+            commands=''
+            options='--backends-dir -h --help --json --no-color -q --quiet -v --verbose'
             positionals=()
             ;;
         'completion')

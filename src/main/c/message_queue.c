@@ -2,6 +2,7 @@
 #include "message_queue.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ int message_queue_open(message_queue *q, shm_region *region, char *err, size_t e
     ring_init(&q->to_launcher, region, TPB_OFF_RING_TO_LAUNCHER);
     const char *spin = getenv("TPB_SPIN_US");
     q->spin_ns = (spin ? atol(spin) : 50) * 1000L;
-    q->spin_credit = 8;
+    q->spin_budget_ns = q->spin_ns;
 
     struct sockaddr_un addr;
     memset(&addr, 0, sizeof(addr));
@@ -68,21 +69,19 @@ static int ring_readable(const ring *r) {
 
 int message_queue_receive(message_queue *q, message *m) {
     ring *r = &q->to_stub;
+    long started = now_ns();
     for (;;) {
-        /* Spin briefly while spinning has recently caught the message: on a busy machine it would only take the
-         * CPU from the threads we are waiting for (at no credit, every 16th wait still tries). */
-        if (!ring_readable(r) && (q->spin_credit > 0 || (++q->waits & 15) == 0)) {
-            long deadline = now_ns() + q->spin_ns;
-            for (int i = 0; !ring_readable(r); i++) {
-                cpu_relax();
-                if ((i & 63) == 63 && now_ns() > deadline) {
+        /* Spin briefly: a peer that answers quickly never has to wake us. The budget adapts: after a wait a
+         * full spin would not have caught, stop spinning (it only steals a core from the peer), and spin again
+         * once waits are short. */
+        long deadline = now_ns() + q->spin_budget_ns;
+        for (int i = 0; !ring_readable(r); i++) {
+            cpu_relax();
+            if ((i & 63) == 63) {
+                if (now_ns() > deadline) {
                     break;
                 }
-            }
-            if (ring_readable(r)) {
-                q->spin_credit = q->spin_credit + 2 > 16 ? 16 : q->spin_credit + 2;
-            } else if (q->spin_credit > 0) {
-                q->spin_credit--;
+                sched_yield(); /* the peer may be waiting for this very core */
             }
         }
         if (!ring_readable(r)) {
@@ -102,6 +101,9 @@ int message_queue_receive(message_queue *q, message *m) {
             }
             shm_store_u32(r->desc + TPB_RING_WAITING, 0);
         }
+        long waited = now_ns() - started;
+        /* A blocked wait includes a wake-up (tens of µs): up to twice the spin still counts as short. */
+        q->spin_budget_ns = waited <= 2 * q->spin_ns ? q->spin_ns : q->spin_budget_ns / 2;
         uint64_t tail = __atomic_load_n((uint64_t *)(r->desc + TPB_RING_TAIL), __ATOMIC_RELAXED);
         const uint8_t *rec = r->data + (tail & (r->size - 1));
         uint32_t body_len;

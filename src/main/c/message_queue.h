@@ -19,9 +19,8 @@ typedef struct {
     ring to_stub;     /* we consume */
     ring to_launcher; /* we produce */
     int doorbell;     /* connected Unix stream socket */
-    long spin_ns;     /* how long a consumer spins before blocking */
-    int spin_credit;  /* +2 when a spin caught the message, -1 when not (0..16); at 0 every 16th wait spins */
-    unsigned waits;
+    long spin_ns;        /* the longest a consumer spins before blocking (TPB_SPIN_US, default 50) */
+    long spin_budget_ns; /* the current spin, adapted to how long recent waits took */
 } message_queue;
 
 typedef struct {

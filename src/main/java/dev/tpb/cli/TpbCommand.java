@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             InferCommand.class,
             RunCommand.class,
             PythonCommand.class,
+            DoctorCommand.class,
             CompletionCommand.class,
         })
 public final class TpbCommand implements Callable<Integer> {

@@ -10,20 +10,17 @@ final class MessageQueue {
     private final ShmRegion region;
     private final Doorbell doorbell;
     private final long spinNanos;
+    /** The current spin, adapted to recent waits as the stub does (docs/protocol.md). */
+    private long spinBudget;
     private final ByteBuffer toStub;
     private final ByteBuffer toLauncher;
     private final int size;
-    /**
-     * Whether spinning has been paying: +2 when a spin caught the message, -1 when it did not (0..16). At 0 only
-     * every 16th wait spins, to notice when the stub is fast again.
-     */
-    private int spinCredit = 8;
-    private int waits;
 
     MessageQueue(ShmRegion region, Doorbell doorbell, long spinNanos) {
         this.region = region;
         this.doorbell = doorbell;
         this.spinNanos = spinNanos;
+        this.spinBudget = spinNanos;
         this.size = ShmLayout.RING_BYTES;
         this.toStub = region.slice(ShmLayout.CONTROL_BYTES, size);
         this.toLauncher = region.slice(ShmLayout.CONTROL_BYTES + size, size);
@@ -90,19 +87,20 @@ final class MessageQueue {
         return region.getLongAcquire(desc + ShmLayout.RING_HEAD) != region.getLongAcquire(desc + ShmLayout.RING_TAIL);
     }
 
-    /**
-     * Waits for the next message from the stub: spins briefly while spinning has recently caught the answer, then
-     * blocks on the doorbell. (On a busy machine, spinning would take the CPU from the stub itself.)
-     */
+    /** Waits for the next message from the stub. */
     Message receive() {
         int desc = ShmLayout.OFF_RING_TO_LAUNCHER;
+        long started = System.nanoTime();
         while (true) {
-            if (!readable() && (spinCredit > 0 || (++waits & 15) == 0)) {
-                long deadline = System.nanoTime() + spinNanos;
-                while (!readable() && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
+            if (!readable()) {
+                long deadline = System.nanoTime() + spinBudget;
+                for (int i = 1; !readable() && System.nanoTime() < deadline; i++) {
+                    if ((i & 63) == 0) {
+                        Thread.yield(); // the stub may be waiting for this very core
+                    } else {
+                        Thread.onSpinWait();
+                    }
                 }
-                spinCredit = readable() ? Math.min(16, spinCredit + 2) : Math.max(0, spinCredit - 1);
             }
             if (!readable()) {
                 region.putIntVolatile(desc + ShmLayout.RING_WAITING, 1);
@@ -117,6 +115,9 @@ final class MessageQueue {
                 }
                 region.putIntVolatile(desc + ShmLayout.RING_WAITING, 0);
             }
+            long waited = System.nanoTime() - started;
+            // A blocked wait includes a wake-up (tens of µs): up to twice the spin still counts as short.
+            spinBudget = waited <= 2 * spinNanos ? spinNanos : spinBudget / 2;
             long tail = region.getLongAcquire(desc + ShmLayout.RING_TAIL);
             int pos = (int) (tail & (size - 1));
             int bodyLength = toLauncher.getInt(pos);

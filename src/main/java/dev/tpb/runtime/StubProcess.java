@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StubProcess implements AutoCloseable {
     private static final int TAIL_LINES = 40;
-    private static final long SPIN_NANOS = 50_000;
+    private static final long SPIN_NANOS = Long.getLong("tpb.spin.us", 50) * 1000;
 
     private final StubLaunch launch;
     private final Process process;

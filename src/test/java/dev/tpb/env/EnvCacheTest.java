@@ -114,8 +114,7 @@ class EnvCacheTest {
     }
 
     @Test
-    void defaultRootFollowsXdg() {
-        Path root = EnvCache.defaultRoot();
-        assertTrue(root.endsWith(Path.of("tpb", "envs")), root::toString);
+    void defaultRootIsInTpbsCache() {
+        assertEquals(dev.tpb.util.CacheDirs.root().resolve("envs"), EnvCache.defaultRoot());
     }
 }
