@@ -1,7 +1,6 @@
 package dev.tpb.server;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -92,16 +91,5 @@ public final class HttpResponse {
 
     Runnable afterWrite() {
         return afterWrite;
-    }
-
-    /** The body as a string (for tests and the client). */
-    public String bodyText() {
-        StringBuilder sb = new StringBuilder();
-        for (ByteBuffer b : body) {
-            byte[] bytes = new byte[b.remaining()];
-            b.duplicate().get(bytes);
-            sb.append(new String(bytes, StandardCharsets.UTF_8));
-        }
-        return sb.toString();
     }
 }

@@ -28,7 +28,7 @@ import java.util.concurrent.ExecutionException;
 public final class KServeHandler implements HttpHandler {
     /** The protocol extensions tpb implements (GET /v2). */
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "parameters",
-            "statistics", "model_repository", "sequence");
+            "statistics", "model_repository");
 
     private final ModelManager manager;
     private final long maxRequestBytes;
