@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 final class HttpConnection implements Runnable {
     private static final int HEAD_BUFFER = 64 * 1024;
     /** Large-body buffers up to this size are kept for the next request; larger ones are dropped after use. */
-    private static final int KEEP_BODY_BUFFER = 64 << 20;
+    private static final int KEEP_BODY_BUFFER = 16 << 20;
     /** After refusing an oversized body, at most this much of it is read and discarded before closing. */
     private static final long MAX_DRAIN = 1L << 30;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
