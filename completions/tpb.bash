@@ -5,6 +5,7 @@
 # nothing for options without a value.
 __tpb_option_value() {
     case "$1 $2" in
+        'demo --dir') echo 'dir' ;;
         'pack-env --compress-level') echo 'text' ;;
         'pack-env --dest-prefix') echo 'text' ;;
         'pack-env --exclude') echo 'text' ;;
@@ -52,8 +53,13 @@ __tpb_option_value() {
 __tpb_command() {
     case "$1" in
         '')
-            commands='config pack-env unpack-env build-stub infer run python doctor completion'
+            commands='demo config pack-env unpack-env build-stub infer run python doctor completion'
             options='-h --help --no-color -q --quiet -v --verbose -V --version'
+            positionals=()
+            ;;
+        'demo')
+            commands=''
+            options='--dir -h --help --no-color -q --quiet -v --verbose'
             positionals=()
             ;;
         'config')

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:success", "1:failure", "2:usage error (unknown command or option, bad value)"},
         sortOptions = false,
         subcommands = {
+            DemoCommand.class,
             ConfigCommand.class,
             PackEnvCommand.class,
             UnpackEnvCommand.class,

@@ -1,6 +1,7 @@
 package dev.tpb.runtime;
 
 import dev.tpb.TpbException;
+import dev.tpb.config.ExecutionEnvPaths;
 import dev.tpb.env.EnvCache;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,8 +14,6 @@ import java.util.Optional;
  * the extraction cache). The environment must have bin/activate.
  */
 final class ExecutionEnvironment {
-    static final String PARAMETER = "EXECUTION_ENV_PATH";
-    private static final String TOKEN = "$$TRITON_MODEL_DIRECTORY";
 
     private ExecutionEnvironment() {
     }
@@ -24,13 +23,13 @@ final class ExecutionEnvironment {
             return Optional.empty();
         }
         String v = value.strip();
-        Path path = v.startsWith(TOKEN) ? Path.of(modelDir + v.substring(TOKEN.length())) : Path.of(v);
+        Path path = ExecutionEnvPaths.resolve(v, modelDir);
         Path real;
         try {
             real = path.toRealPath();
         } catch (IOException e) {
             String hint = path.isAbsolute() ? "" : " (a relative path is resolved against tpb's working directory, "
-                    + "as Triton does; write " + TOKEN + "/" + v + " for a path inside the model directory)";
+                    + "as Triton does; write " + ExecutionEnvPaths.MODEL_DIR_TOKEN + "/" + v + " for a path inside the model directory)";
             throw new TpbException("Failed to get the canonical path for " + path + "." + hint);
         }
         Path env = Files.isDirectory(real) ? real : cache.resolve(real);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tpb.Reporter;
 import dev.tpb.TpbException;
+import dev.tpb.config.ExecutionEnvPaths;
 import dev.tpb.env.EnvCache;
 import dev.tpb.env.EnvInspector;
 import dev.tpb.python.PythonVersion;
@@ -51,7 +52,7 @@ final class ModelLoader {
         if (!Files.isRegularFile(modelFile)) {
             throw new TpbException("Failed to preinitialize Python stub: Python model file not found in '" + modelFile + "'");
         }
-        String envParameter = config.path("parameters").path(ExecutionEnvironment.PARAMETER).path("string_value").asText("");
+        String envParameter = config.path("parameters").path(ExecutionEnvPaths.PARAMETER).path("string_value").asText("");
         Optional<Path> env = ExecutionEnvironment.resolve(envParameter, modelDir, envCache);
         Optional<PythonVersion> envPython = env.map(e -> EnvInspector.inspect(e).python());
         StubResolver.Resolved stub = resolver.resolve(name, backend, modelDir, envPython);
