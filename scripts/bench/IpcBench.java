@@ -101,7 +101,7 @@ public class IpcBench {
             System.out.printf("| tiny request round trip p50 | %.1f µs | %.1f µs | %.1fx faster | <= 60 µs |%n", p50, pipeP50, pipeP50 / p50);
             System.out.printf("| tiny request round trip p99 | %.1f µs | %.1f µs | %.1fx faster | <= 250 µs |%n", p99, pipeP99, pipeP99 / p99);
             System.out.printf("| 64 MiB FP32 identity, request bytes/s (the output is the input: 1 copy) | %.2f GB/s | | | >= 2 GB/s |%n", identityGbps);
-            System.out.printf("| 64 MiB FP32 copy, request bytes/s (the model returns a new buffer) | %.2f GB/s | | | |%n", copyGbps);
+            System.out.printf("| 64 MiB FP32, the model returns a new buffer (its own copy plus tpb's) | %.2f GB/s | | | |%n", copyGbps);
             System.out.printf("| stub start to model ready (trivial model), median | %.0f ms | | | <= 300 ms |%n", startup[startup.length / 2] / 1e6);
             System.out.printf("| idle stub CPU over 10 s | %.2f %% | | | <= 1 %% |%n", idleCpu);
         } finally {
