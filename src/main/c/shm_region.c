@@ -83,6 +83,9 @@ int shm_region_grow(shm_region *r, uint64_t needed, char *err, size_t errlen) {
     }
     uint64_t extra = needed - capacity;
     uint64_t target = capacity + growth * (extra / growth + 1);
+    /* Whole pages: the next growth maps from here with MAP_FIXED, which needs a page-aligned offset. */
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    target = (target + page - 1) / page * page;
     /* Reserve the pages now: a full /dev/shm must be an error here, not a SIGBUS on first touch. */
     int rc = posix_fallocate(r->fd, (off_t)capacity, (off_t)(target - capacity));
     if (rc != 0) {

@@ -53,6 +53,13 @@ static void ignore_signal(int sig) {
     (void)sig;
 }
 
+/* In a child the model forks (multiprocessing, data loaders): it must not keep the launcher's socket open, or
+ * the launcher could not tell that this stub died. */
+static void forget_launcher_in_child(void) {
+    close(g_queue.doorbell);
+    close(g_region.fd);
+}
+
 /* Writes straight to stderr and leaves without running Python's exit machinery (other threads hold it). */
 static void die(const char *what) {
     fprintf(stderr, "%s\n", what);
@@ -94,8 +101,8 @@ static void hello_error(const char *message) {
     message_queue_send(&g_queue, TPB_MSG_HELLO, 0, 0, body, n);
 }
 
-/* With an environment, the launcher put <env>/lib first on LD_LIBRARY_PATH for us; processes the model
- * starts should not inherit it (Triton drops it the same way). The loader has already read the variable. */
+/* With an environment, the launcher put <env>/lib first on LD_LIBRARY_PATH for us (twice, as Triton >= 25.08
+ * does); like Triton's stub, drop the first copy. The loader has already read the variable. */
 static void drop_env_library_path(void) {
     const char *value = getenv("LD_LIBRARY_PATH");
     if (!value) {
@@ -205,6 +212,7 @@ int main(int argc, char **argv) {
     if (message_queue_open(&g_queue, &g_region, err, sizeof(err)) != 0) {
         die(err);
     }
+    pthread_atfork(NULL, NULL, forget_launcher_in_child);
     pthread_t beat;
     pthread_create(&beat, NULL, heartbeat, NULL);
     pthread_detach(beat);

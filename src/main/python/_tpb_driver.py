@@ -129,7 +129,7 @@ class Stub:
             raise RuntimeError("Python model " + self.model_path + " does not implement `execute` method.")
         initialize = getattr(self.model, "initialize", None)
         if initialize is not None:
-            self._run(initialize(args) if not inspect.iscoroutinefunction(initialize) else initialize(args))
+            self._run(initialize(args))
         return {}
 
     def _run(self, value):
@@ -142,10 +142,11 @@ class Stub:
     def execute(self, body):
         pb = self.pb_utils
         _tpb.set_arena(body["arena"])
-        requests = [pb.InferenceRequest._from_wire(wire, self.model_name, self.model_version, _tpb.view)
-                    for wire in body["requests"]]
         result = {"error": None, "responses": []}
+        requests = returned = responses = None
         try:
+            requests = [pb.InferenceRequest._from_wire(wire, self.model_name, self.model_version, _tpb.view)
+                        for wire in body["requests"]]
             returned = self._run(self.model.execute(requests))
             responses = self._check_return(requests, returned)
             result["responses"] = [self._response(request, response) for request, response in

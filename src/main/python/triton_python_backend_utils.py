@@ -262,6 +262,10 @@ class Tensor:
             self._shape = list(data.shape)
             self._data = data
         elif isinstance(data, (list, tuple)):
+            if not all(isinstance(x, (bytes, str)) for x in data):
+                # Triton needs an array here; tpb also takes a list, but only of bytes/str (a BYTES tensor).
+                raise TypeError("Tensor(): a list must hold bytes or str (a BYTES tensor); use a numpy array or "
+                                "a memoryview for numbers")
             self._datatype = "BYTES"
             self._items = [_encode_element(x) for x in data]
             self._shape = [len(self._items)]

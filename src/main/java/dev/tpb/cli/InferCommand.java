@@ -12,11 +12,13 @@ import dev.tpb.runtime.InferInput;
 import dev.tpb.runtime.InferOutput;
 import dev.tpb.runtime.InferRequest;
 import dev.tpb.runtime.InferResult;
+import dev.tpb.runtime.InvalidRequestException;
 import dev.tpb.runtime.LoadedModel;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.ModelSpec;
 import dev.tpb.runtime.ModelState;
 import dev.tpb.runtime.ModelStatus;
+import dev.tpb.runtime.RequestValidator;
 import dev.tpb.runtime.TensorJson;
 import dev.tpb.runtime.TensorSpec;
 import dev.tpb.server.KServeClient;
@@ -212,7 +214,6 @@ final class InferCommand extends TpbSubcommand {
                             + types.get(name) + ": unknown datatype (BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, "
                             + "FP64, BYTES, BF16)"))
                     : declared.datatype();
-            List<JsonNode> values = TensorJson.flatten(value);
             long[] shape = shapeArgs.containsKey(name) ? parseShape(name, shapeArgs.get(name)) : TensorJson.shapeOf(value);
             if (!shapeArgs.containsKey(name) && spec.batches() && shape.length == declared.dims().length) {
                 long[] batched = new long[shape.length + 1];
@@ -220,16 +221,23 @@ final class InferCommand extends TpbSubcommand {
                 System.arraycopy(shape, 0, batched, 1, shape.length);
                 shape = batched;
             }
-            if (TensorJson.elementCount(shape) != values.size()) {
-                throw new UsageException("--input " + name + ": " + values.size() + " values do not fill shape "
-                        + Arrays.toString(shape));
+            JsonNode array = value.isArray() ? value : JSON.createArrayNode().add(value);
+            try {
+                list.add(new InferInput(name, type, shape, TensorJson.read(name, array, type,
+                        TensorJson.elementCount(shape), Integer.MAX_VALUE)));
+            } catch (InvalidRequestException bad) {
+                throw new UsageException("--input " + name + ": " + bad.getMessage());
             }
-            list.add(new InferInput(name, type, shape, TensorJson.encode(type, values, "--input " + name)));
         }
         for (String name : types.keySet()) {
             if (list.stream().noneMatch(i -> i.name().equals(name))) {
                 throw new UsageException("--datatype " + name + ": there is no --input " + name);
             }
+        }
+        try {
+            RequestValidator.validate(spec, list); // what the server checks, with the same words
+        } catch (InvalidRequestException e) {
+            throw new UsageException(e.getMessage());
         }
         for (String name : outputs) {
             if (spec.output(name).isEmpty()) {
@@ -293,12 +301,13 @@ final class InferCommand extends TpbSubcommand {
                 for (long d : o.shape()) {
                     shape.add(d);
                 }
-                n.set("data", TensorJson.decode(o.datatype(), o.data()));
+                n.set("data", TensorJson.toJson(o.name(), o.datatype(), o.data(), o.shape()));
             }
             console.out().println(JSON.writeValueAsString(body));
         } else {
             for (InferOutput o : result.outputs()) {
-                JsonNode nested = TensorJson.nest(TensorJson.decode(o.datatype(), o.data()), o.shape());
+                JsonNode nested = TensorJson.nest(TensorJson.toJson(o.name(), o.datatype(), o.data(), o.shape()),
+                        o.shape());
                 console.out().println(o.name() + " " + o.datatype() + " " + Arrays.toString(o.shape()) + ": "
                         + JSON.writeValueAsString(nested));
             }

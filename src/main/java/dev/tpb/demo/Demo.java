@@ -217,8 +217,9 @@ public final class Demo {
     }
 
     private static InferInput bytes(String name, String value) {
-        ByteBuffer b = TensorJson.encode(DataType.BYTES, List.of(com.fasterxml.jackson.databind.node.TextNode.valueOf(value)), name);
-        return new InferInput(name, DataType.BYTES, new long[] {1}, b);
+        byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(4 + utf8.length).order(ByteOrder.LITTLE_ENDIAN).putInt(utf8.length).put(utf8);
+        return new InferInput(name, DataType.BYTES, new long[] {1}, b.flip());
     }
 
     private static void check(InferResult r) {
@@ -230,7 +231,7 @@ public final class Demo {
     private static String show(InferResult r) {
         List<String> parts = new ArrayList<>();
         for (InferOutput o : r.outputs()) {
-            JsonNode values = TensorJson.decode(o.datatype(), o.data());
+            JsonNode values = TensorJson.toJson(o.name(), o.datatype(), o.data(), o.shape());
             parts.add(o.name() + " = " + values);
         }
         return String.join(", ", parts);

@@ -96,6 +96,21 @@ final class Doorbell implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a blocked {@link #await()} as if the stub had closed its end: used when the stub process exits while a
+     * child it forked still holds the socket open.
+     */
+    void hangUp() {
+        try {
+            SocketChannel p = peer;
+            if (p != null) {
+                p.shutdownInput();
+            }
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
     @Override
     public void close() {
         try {

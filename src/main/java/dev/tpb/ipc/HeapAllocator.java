@@ -21,6 +21,10 @@ final class HeapAllocator {
     }
 
     long allocate(long nbytes) {
+        if (nbytes > ShmLayout.WINDOW_BYTES) {
+            throw new dev.tpb.TpbException("a single tensor of " + nbytes + " bytes is larger than tpb's limit of "
+                    + ShmLayout.WINDOW_BYTES + " bytes");
+        }
         long at = place(next, nbytes);
         next = at + nbytes;
         return at;

@@ -33,6 +33,8 @@ public final class ShmRegion implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final List<MappedByteBuffer> windows = new ArrayList<>();
+    /** Every mapping ever made, including windows replaced by longer ones (views may still point into them). */
+    private final List<MappedByteBuffer> mappings = new ArrayList<>();
     private final ByteBuffer control;
     private long mapped;
 
@@ -44,8 +46,15 @@ public final class ShmRegion implements AutoCloseable {
         this.control = windows.get(0).duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Creates and reserves a new region of {@code size} bytes. */
-    public static ShmRegion create(String name, long size) {
+    /** Whole pages: the stub maps grown parts at the old size with MAP_FIXED, which needs page alignment. */
+    static long pageAligned(long size) {
+        long page = 4096;
+        return (size + page - 1) / page * page;
+    }
+
+    /** Creates and reserves a new region of {@code size} bytes (rounded up to whole pages). */
+    public static ShmRegion create(String name, long requested) {
+        long size = pageAligned(requested);
         Path path = SHM_DIR.resolve(name);
         FileChannel channel;
         try {
@@ -98,6 +107,7 @@ public final class ShmRegion implements AutoCloseable {
             long end = Math.min(size, start + window);
             MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, start, end - start);
             buffer.order(ByteOrder.LITTLE_ENDIAN);
+            mappings.add(buffer);
             if (index < windows.size()) {
                 windows.set(index, buffer); // the old, shorter mapping is released by the GC
             } else {
@@ -139,7 +149,7 @@ public final class ShmRegion implements AutoCloseable {
             return;
         }
         long step = Math.max(1, growth);
-        long target = capacity + step * ((needed - capacity) / step + 1);
+        long target = pageAligned(capacity + step * ((needed - capacity) / step + 1));
         try {
             reserve(channel, capacity, target);
             mapTo(target);
@@ -192,15 +202,23 @@ public final class ShmRegion implements AutoCloseable {
         return control.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Unmaps and removes the region. Nothing may use its buffers afterwards. */
+    /** Removes the region; its memory is returned once {@link #unmap()} ran (or the GC got to the buffers). */
     @Override
     public void close() {
-        for (MappedByteBuffer w : windows) {
-            Unmapper.unmap(w);
-        }
-        windows.clear();
         closeQuietly(channel);
         deleteQuietly(path);
+    }
+
+    /**
+     * Releases every mapping now, so that a removed region's pages go back to /dev/shm at once. Only when no
+     * thread can touch the region's buffers any more: a late access would crash the JVM.
+     */
+    void unmap() {
+        for (MappedByteBuffer m : mappings) {
+            Unmapper.unmap(m);
+        }
+        mappings.clear();
+        windows.clear();
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -24,6 +24,9 @@ public final class StubConnection implements AutoCloseable {
     private final HeapAllocator heap = new HeapAllocator();
     private final long growth;
     private long seq;
+    /** Threads inside a call, plus results whose output views are still out: the region stays mapped for them. */
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
 
     private StubConnection(ShmRegion region, Doorbell doorbell, long growth, long spinNanos) {
         this.region = region;
@@ -40,7 +43,7 @@ public final class StubConnection implements AutoCloseable {
         byte[] random = new byte[8];
         RANDOM.nextBytes(random);
         String name = ShmLayout.REGION_PREFIX + model + "_" + HexFormat.of().formatHex(random);
-        long size = Math.max(defaultSize, ShmLayout.HEAP_OFFSET + (1 << 16));
+        long size = ShmRegion.pageAligned(Math.max(defaultSize, ShmLayout.HEAP_OFFSET + (1 << 16)));
         ShmRegion region = ShmRegion.create(name, size);
         Doorbell doorbell = null;
         try {
@@ -92,14 +95,6 @@ public final class StubConnection implements AutoCloseable {
         return region.path();
     }
 
-    public long capacity() {
-        return region.capacity();
-    }
-
-    public long heartbeat() {
-        return region.getLongVolatile(ShmLayout.OFF_HEARTBEAT);
-    }
-
     /** Waits for the stub to connect to the doorbell. */
     public void awaitConnection(long timeoutMillis, BooleanSupplier alive) {
         try {
@@ -110,17 +105,53 @@ public final class StubConnection implements AutoCloseable {
     }
 
     public Wire.Hello awaitHello() {
-        Message m = queue.receive();
-        if (m.type() != MessageType.HELLO) {
-            throw new TpbException("the stub sent " + m.type() + " before HELLO");
+        enter();
+        try {
+            Message m = queue.receive();
+            if (m.type() != MessageType.HELLO) {
+                throw new TpbException("the stub sent " + m.type() + " before HELLO");
+            }
+            return Wire.hello(m.body());
+        } finally {
+            leave();
         }
-        return Wire.hello(m.body());
     }
 
     /** Sends a request and waits for its result; returns the result body. */
     public JsonNode call(MessageType type, byte[] body) {
-        long id = send(type, body);
-        return Wire.parse(awaitResult(type.result(), id));
+        enter();
+        try {
+            long id = send(type, body);
+            return Wire.parse(awaitResult(type.result(), id));
+        } finally {
+            leave();
+        }
+    }
+
+    private void enter() {
+        users.incrementAndGet();
+        if (closed) {
+            users.decrementAndGet();
+            throw new StubGoneException("the connection to the stub is closed");
+        }
+    }
+
+    private void leave() {
+        users.decrementAndGet();
+    }
+
+    /** Keeps the region mapped while output views handed out by {@link #buffer} are in use; pair with release. */
+    public void retain() {
+        enter();
+    }
+
+    public void release() {
+        leave();
+    }
+
+    /** The stub process exited: wake a thread waiting for it even if a child it forked holds the socket. */
+    public void stubExited() {
+        doorbell.hangUp();
     }
 
     // ---- EXECUTE ----------------------------------------------------------------------------------------
@@ -132,18 +163,16 @@ public final class StubConnection implements AutoCloseable {
 
     /** Copies one input tensor into the heap (the one copy on the way in) and returns its offset. */
     public long putInput(ByteBuffer data) {
-        int n = data.remaining();
-        long at = heap.allocate(n);
-        ensureCapacity(at + n);
-        region.slice(at, n).put(data.duplicate());
-        return at;
-    }
-
-    /** Reserves heap space for an input the caller writes itself into {@link #buffer}. */
-    public long reserveInput(long nbytes) {
-        long at = heap.allocate(nbytes);
-        ensureCapacity(at + nbytes);
-        return at;
+        enter();
+        try {
+            int n = data.remaining();
+            long at = heap.allocate(n);
+            ensureCapacity(at + n);
+            region.slice(at, n).put(data.duplicate());
+            return at;
+        } finally {
+            leave();
+        }
     }
 
     private void ensureCapacity(long end) {
@@ -154,9 +183,15 @@ public final class StubConnection implements AutoCloseable {
 
     /** Sends the EXECUTE and waits for its result. Output views stay valid until the next beginExecute. */
     public Wire.ExecuteResult execute(List<Wire.Request> requests) {
-        byte[] body = Wire.execute(heap.arena(), requests);
-        long id = send(MessageType.EXECUTE, body);
-        Wire.ExecuteResult result = Wire.executeResult(awaitResult(MessageType.EXECUTE_RESULT, id));
+        enter();
+        Wire.ExecuteResult result;
+        try {
+            byte[] body = Wire.execute(heap.arena(), requests);
+            long id = send(MessageType.EXECUTE, body);
+            result = Wire.executeResult(awaitResult(MessageType.EXECUTE_RESULT, id));
+        } finally {
+            leave();
+        }
         for (long[] r : result.unpins()) {
             heap.unpin(r[0], r[1]);
         }
@@ -205,10 +240,25 @@ public final class StubConnection implements AutoCloseable {
         return m.body();
     }
 
-    /** Closes the socket (the stub sees end-of-file and exits) and removes the region. */
+    /**
+     * Closes the socket (the stub sees end-of-file and exits) and removes the region. Its memory is unmapped once
+     * no thread is inside a call and every result has been released (waiting at most a few seconds; after that
+     * the GC unmaps it): unmapping under a reader would crash the JVM.
+     */
     @Override
     public void close() {
-        doorbell.close();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        doorbell.close(); // wakes a thread blocked in a wait
         region.close();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (users.get() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        }
+        if (users.get() == 0) {
+            region.unmap();
+        }
     }
 }

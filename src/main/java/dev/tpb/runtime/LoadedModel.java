@@ -21,6 +21,8 @@ public final class LoadedModel {
     private final List<ModelInstance> instances = new ArrayList<>();
     private final ModelStats stats = new ModelStats();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** A request taken from the queue that did not fit in a batch: it goes first next time (never re-queued). */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Pending> carried = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile ModelState state = ModelState.LOADING;
 
     LoadedModel(ModelSpec spec, long version, Path modelDir, int maxQueueSize) {
@@ -83,25 +85,55 @@ public final class LoadedModel {
      * model that is not serving answers at once with UNAVAILABLE.
      */
     public CompletableFuture<InferResult> submit(InferRequest request) {
-        if (state != ModelState.READY) {
-            return CompletableFuture.completedFuture(InferResult.failed(name(), version, request.id(),
-                    new InferError("Model '" + name() + "' is not ready", ErrorCode.UNAVAILABLE)));
-        }
         Pending p = new Pending(request, request.batchSize(spec.batches()));
-        inFlight.incrementAndGet();
-        if (!queue.offerLast(p)) {
-            inFlight.decrementAndGet();
-            return CompletableFuture.completedFuture(InferResult.failed(name(), version, request.id(),
-                    new InferError("Exceeds maximum queue size", ErrorCode.UNAVAILABLE)));
+        // Atomic with unload()'s state change, so that no request slips into a queue nobody drains any more.
+        synchronized (this) {
+            if (state != ModelState.READY) {
+                return failed(request, "Model '" + name() + "' is not ready", ErrorCode.UNAVAILABLE);
+            }
+            if (!instances.isEmpty() && instances.stream().allMatch(ModelInstance::failing)) {
+                String instance = instances.get(0).name();
+                return failed(request, "Failed to process the request(s) for model instance '" + instance
+                        + "', message: Stub process '" + instance + "' is not healthy.", ErrorCode.INTERNAL);
+            }
+            inFlight.incrementAndGet();
+            if (!queue.offerLast(p)) {
+                inFlight.decrementAndGet();
+                return failed(request, "Exceeds maximum queue size", ErrorCode.UNAVAILABLE);
+            }
         }
         return p.future;
     }
 
+    private CompletableFuture<InferResult> failed(InferRequest request, String message, ErrorCode code) {
+        return CompletableFuture.completedFuture(InferResult.failed(name(), version, request.id(),
+                new InferError(message, code)));
+    }
+
+    /** After a failed restart: when no instance can serve, what waits gets Triton's "not healthy" error. */
+    void failQueuedIfNoInstanceServes(String message) {
+        if (instances.stream().anyMatch(ModelInstance::healthy)) {
+            return;
+        }
+        for (Pending p; (p = pollPending()) != null; ) {
+            stats.request(false, System.nanoTime() - p.arrivalNanos, 0, p.batchItems);
+            inFlight.decrementAndGet();
+            p.future.complete(InferResult.failed(name(), version, p.request.id(), new InferError(message, ErrorCode.INTERNAL)));
+        }
+    }
+
+    private Pending pollPending() {
+        Pending p = carried.pollFirst();
+        return p != null ? p : queue.pollFirst();
+    }
+
     /** Called by an instance's worker: the next batch to execute, or empty after {@code waitMillis}. */
     List<Pending> nextBatch(long waitMillis) {
-        Pending first;
+        Pending first = carried.pollFirst();
         try {
-            first = queue.pollFirst(waitMillis, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                first = queue.pollFirst(waitMillis, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
@@ -133,7 +165,7 @@ public final class LoadedModel {
                 break;
             }
             if (size + next.batchItems > limit) {
-                queue.offerFirst(next);
+                carried.offerFirst(next);
                 break;
             }
             batch.add(next);
@@ -169,7 +201,9 @@ public final class LoadedModel {
      * every instance. Returns finalize() errors, one line per instance.
      */
     List<String> unload(long drainMillis) {
-        state = ModelState.UNLOADING;
+        synchronized (this) {
+            state = ModelState.UNLOADING;
+        }
         long deadline = System.currentTimeMillis() + drainMillis;
         while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
             try {
@@ -179,7 +213,8 @@ public final class LoadedModel {
                 break;
             }
         }
-        for (Pending p; (p = queue.pollFirst()) != null; ) {
+        for (Pending p; (p = pollPending()) != null; ) {
+            inFlight.decrementAndGet();
             p.future.complete(InferResult.failed(name(), version, p.request.id(),
                     new InferError("Model '" + name() + "' is being unloaded", ErrorCode.UNAVAILABLE)));
         }

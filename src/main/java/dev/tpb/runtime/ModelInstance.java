@@ -30,6 +30,8 @@ final class ModelInstance implements Runnable {
     private volatile boolean busy;
     /** Set when the stub's connection broke: it may not have been reaped yet, but it is gone. */
     private volatile boolean broken;
+    /** The last restart failed: requests should not wait for this instance. */
+    private volatile boolean restartFailing;
     private int restarts;
 
     ModelInstance(String name, LoadedModel model, Supplier<StubProcess> starter, Reporter reporter) {
@@ -67,12 +69,19 @@ final class ModelInstance implements Runnable {
         return restarts;
     }
 
+    /** Cannot serve now and will not soon: its stub is gone and restarting it failed. */
+    boolean failing() {
+        return restartFailing && !healthy();
+    }
+
     @Override
     public void run() {
         long backoff = 100;
         while (running) {
             if (!healthy()) {
                 if (!restart()) {
+                    model.failQueuedIfNoInstanceServes("Failed to process the request(s) for model instance '" + name
+                            + "', message: Stub process '" + name + "' is not healthy.");
                     sleep(backoff);
                     backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
                     continue;
@@ -104,11 +113,13 @@ final class ModelInstance implements Runnable {
         try {
             stub = starter.get();
             broken = false;
+            restartFailing = false;
             restarts++;
             reporter.info("Stub process '" + name + "' restarted");
             return true;
         } catch (RuntimeException e) {
             stub = null;
+            restartFailing = true;
             reporter.warn("Failed to restart the stub process '" + name + "': " + e.getMessage());
             return false;
         }
@@ -155,7 +166,10 @@ final class ModelInstance implements Runnable {
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             InferResult answer = i < result.responses().size()
-                    ? toResult(c, p, result.responses().get(i), released::countDown)
+                    ? toResult(c, p, result.responses().get(i), () -> {
+                        c.release();
+                        released.countDown();
+                    })
                     : InferResult.failed(model.name(), model.version(), p.request.id(),
                     new InferError("Received unexpected response from Python backend stub: " + model.name(),
                             ErrorCode.INTERNAL));
@@ -176,6 +190,7 @@ final class ModelInstance implements Runnable {
             return InferResult.failed(model.name(), model.version(), p.request.id(),
                     new InferError(r.error().message(), ErrorCode.parse(r.error().code())));
         }
+        c.retain(); // released by the result's close: its outputs are views of the region
         List<InferOutput> outputs = new ArrayList<>(r.outputs().size());
         for (Wire.Tensor t : r.outputs()) {
             DataType type = DataType.parse(t.datatype()).orElse(DataType.UINT8);
@@ -225,7 +240,16 @@ final class ModelInstance implements Runnable {
             Thread.currentThread().interrupt();
         }
         StubProcess s = stub;
-        return s == null ? null : s.stop(timeoutMillis);
+        if (s == null) {
+            return null;
+        }
+        if (worker.isAlive()) {
+            // Still executing (or its results are still being written): FINALIZE would share the connection with
+            // it. Stop the stub without finalize(), as Triton does with a stub that does not answer.
+            s.kill();
+            return "execute() did not finish within " + timeoutMillis + " ms; the stub was stopped without finalize()";
+        }
+        return s.stop(timeoutMillis);
     }
 
     private static void sleep(long millis) {

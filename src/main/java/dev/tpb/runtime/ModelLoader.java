@@ -134,10 +134,14 @@ final class ModelLoader {
     }
 
     private void startAll(LoadedModel model) {
+        // One thread per instance: they start in parallel, as Triton starts them.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, model.instances().size()));
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (ModelInstance instance : model.instances()) {
-            starts.add(CompletableFuture.runAsync(instance::start));
+            starts.add(CompletableFuture.runAsync(instance::start, pool));
         }
+        pool.shutdown();
         RuntimeException failure = null;
         for (CompletableFuture<Void> f : starts) {
             try {

@@ -28,6 +28,9 @@ public final class ModelManager implements AutoCloseable {
     private final ModelLoader loader;
     private final Map<String, TreeMap<Long, LoadedModel>> loaded = new ConcurrentHashMap<>();
     private final Map<String, List<ModelStatus>> statuses = new ConcurrentHashMap<>();
+    /** Loads and unloads of one model are serialized: concurrent ones would start (and leak) extra instances. */
+    private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
+    private final Thread shutdownHook = new Thread(this::close, "tpb-shutdown");
     private volatile boolean closed;
 
     public ModelManager(Path repository, RuntimeOptions options, Reporter reporter, StubOutput output) {
@@ -40,6 +43,12 @@ public final class ModelManager implements AutoCloseable {
         StubResolver resolver = new StubResolver(options.backendsDir().toAbsolutePath(), options.cacheDir(), reporter);
         this.loader = new ModelLoader(options, resolver, new EnvCache(options.cacheDir().resolve("envs"), reporter),
                 reporter, output);
+        // SIGTERM/SIGINT while models run: finalize them and remove their regions on the way out.
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private Object lockOf(String name) {
+        return modelLocks.computeIfAbsent(name, n -> new Object());
     }
 
     public Path repository() {
@@ -71,10 +80,16 @@ public final class ModelManager implements AutoCloseable {
 
     /** (Re)loads one model from the repository; its previous versions are unloaded first. */
     public ModelStatus load(String name) {
+        synchronized (lockOf(name)) {
+            return loadLocked(name);
+        }
+    }
+
+    private ModelStatus loadLocked(String name) {
         if (closed) {
             throw new TpbException("tpb is shutting down");
         }
-        unload(name);
+        unloadLocked(name);
         statuses.put(name, List.of(new ModelStatus(name, "", ModelState.LOADING, "")));
         List<ModelStatus> result = new ArrayList<>();
         TreeMap<Long, LoadedModel> versions = new TreeMap<>();
@@ -101,6 +116,9 @@ public final class ModelManager implements AutoCloseable {
         }
         if (!versions.isEmpty()) {
             loaded.put(name, versions);
+            if (closed) {
+                unloadLocked(name); // shut down while this model loaded: close() did not see it
+            }
         }
         statuses.put(name, List.copyOf(result));
         return result.stream().filter(s -> s.state() == ModelState.READY).reduce((a, b) -> b).orElse(result.get(result.size() - 1));
@@ -147,6 +165,12 @@ public final class ModelManager implements AutoCloseable {
     }
 
     public void unload(String name) {
+        synchronized (lockOf(name)) {
+            unloadLocked(name);
+        }
+    }
+
+    private void unloadLocked(String name) {
         TreeMap<Long, LoadedModel> versions = loaded.remove(name);
         if (versions == null) {
             return;
@@ -161,11 +185,16 @@ public final class ModelManager implements AutoCloseable {
 
     /** Stops accepting, lets requests in flight finish (bounded), finalizes every model, stops every stub. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: this is the hook, or it runs beside us and waits on this lock
+        }
         List<Thread> unloads = new ArrayList<>();
         for (String name : new ArrayList<>(loaded.keySet())) {
             Thread t = new Thread(() -> unload(name), "tpb-unload-" + name);

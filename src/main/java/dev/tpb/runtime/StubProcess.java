@@ -54,6 +54,8 @@ public final class StubProcess implements AutoCloseable {
             throw new TpbException("Failed to run python backend stub " + launch.stub() + ": " + e.getMessage(), e);
         }
         StubProcess stub = new StubProcess(launch, process, connection);
+        // A child the model forked may hold the socket open: the process exiting must still wake a waiter.
+        process.onExit().thenRun(connection::stubExited);
         stub.relay(process.getInputStream(), output);
         stub.relay(process.getErrorStream(), output);
         try {
@@ -97,7 +99,9 @@ public final class StubProcess implements AutoCloseable {
                 env.put("VIRTUAL_ENV", env0);
                 env.put("VIRTUAL_ENV_PROMPT", "(" + env0 + ")");
                 env.put("PATH", env0 + "/bin" + prefixed(env.get("PATH")));
-                env.put("LD_LIBRARY_PATH", env0 + "/lib" + prefixed(env.get("LD_LIBRARY_PATH")));
+                // Twice, as Triton >= 25.08 does: the stub drops the first copy at start, so processes the model
+                // starts still find the environment's libraries through the second.
+                env.put("LD_LIBRARY_PATH", env0 + "/lib:" + env0 + "/lib" + prefixed(env.get("LD_LIBRARY_PATH")));
                 env.remove("PYTHONHOME");
             }
             if (!preload.isEmpty()) {

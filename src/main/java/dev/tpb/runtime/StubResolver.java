@@ -8,9 +8,9 @@ import dev.tpb.python.PythonVersion;
 import dev.tpb.stub.BuiltStub;
 import dev.tpb.stub.CCompiler;
 import dev.tpb.stub.StubBuilder;
+import dev.tpb.stub.StubRun;
 import dev.tpb.stub.StubSources;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -144,19 +143,14 @@ final class StubResolver {
                     throw new TpbException("Failed to give execute permission to triton_python_backend_stub in " + stub
                             + " " + stubName + " Error No.: -1 (" + e.getMessage() + ")");
                 }
-                Process p = new ProcessBuilder(stub.toString()).redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 1) {
-                    p.destroyForcibly();
+                StubRun probe = StubRun.of(stub);
+                if (probe.exitCode() != 1) {
                     throw new TpbException(stub + " does not behave like a stub: run with no arguments it must exit "
                             + "with status 1");
                 }
             }
         } catch (IOException e) {
-            throw new TpbException("cannot run " + stub + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TpbException("interrupted while probing " + stub);
+            throw new TpbException("cannot read the permissions of " + stub + ": " + e.getMessage(), e);
         }
     }
 
@@ -165,22 +159,13 @@ final class StubResolver {
     /** The Python a stub embeds, from `stub --version`. */
     private PythonVersion stubPython(Path stub) {
         return stubVersions.computeIfAbsent(stub, s -> {
-            try {
-                Process p = new ProcessBuilder(s.toString(), "--version").redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new TpbException(s + " --version failed: it is not a tpb stub (Triton's own stub speaks "
-                            + "another protocol; build one with 'tpb build-stub'):\n" + out.strip());
-                }
-                return out.lines().filter(l -> l.startsWith("python: ")).findFirst()
-                        .map(l -> PythonVersion.parse(l.substring(8).strip()))
-                        .orElseThrow(() -> new TpbException(s + " --version does not name its Python: not a tpb stub"));
-            } catch (IOException e) {
-                throw new TpbException("cannot run " + s + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TpbException("interrupted while asking " + s + " for its version");
+            StubRun run = StubRun.of(s, "--version");
+            if (run.exitCode() != 0) {
+                throw new TpbException(s + " --version failed: it is not a tpb stub (Triton's own stub speaks "
+                        + "another protocol; build one with 'tpb build-stub'):\n" + run.output().strip());
             }
+            return run.python().orElseThrow(() -> new TpbException(s + " --version does not name its Python: not a "
+                    + "tpb stub"));
         });
     }
 }

@@ -1,254 +1,330 @@
 package dev.tpb.runtime;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.tpb.TpbException;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Tensor data as JSON, the KServe way: row-major values, nested or flat; BOOL as true/false, numbers, BYTES as
- * strings. Converts to and from the raw little-endian bytes the runtime moves.
+ * Tensor data in JSON (the "data" field of the KServe protocol, and tpb infer's --input values): read into the
+ * raw little-endian layout the runtime takes, and written back flat and row-major. FP16 and BF16 are binary-only,
+ * as in Triton. Errors are {@link InvalidRequestException}s with Triton's wording.
  */
 public final class TensorJson {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private TensorJson() {
     }
 
-    /** The shape a nested JSON array implies ([[1,2],[3,4]] is [2, 2]; a scalar is []). */
-    public static long[] shapeOf(JsonNode value) {
-        List<Long> dims = new ArrayList<>();
-        JsonNode n = value;
-        while (n.isArray()) {
-            dims.add((long) n.size());
-            if (n.isEmpty()) {
-                break;
-            }
-            n = n.get(0);
-        }
-        return dims.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** Row-major leaves of a nested array (or the value itself). */
-    public static List<JsonNode> flatten(JsonNode value) {
-        List<JsonNode> out = new ArrayList<>();
-        flatten(value, out);
-        return out;
-    }
-
-    private static void flatten(JsonNode n, List<JsonNode> out) {
-        if (n.isArray()) {
-            n.forEach(c -> flatten(c, out));
-        } else {
-            out.add(n);
-        }
-    }
-
+    /** Number of elements of a shape; Long.MAX_VALUE when the product overflows. */
     public static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) {
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                return Long.MAX_VALUE;
+            }
             n *= d;
         }
         return n;
     }
 
-    /** Encodes values of {@code type}; {@code what} names the tensor in error messages. */
-    public static ByteBuffer encode(DataType type, List<JsonNode> values, String what) {
+    /**
+     * Reads the JSON {@code data} of input {@code name} (nested or flat) as {@code elements} values of
+     * {@code type}. BYTES elements are strings; their count is checked later against the shape.
+     */
+    public static ByteBuffer read(String name, JsonNode data, DataType type, long elements, long maxBytes) {
+        if (type == DataType.FP16 || type == DataType.BF16) {
+            throw new InvalidRequestException("receiving " + type + " data via JSON is not supported. Please use the binary "
+                    + "data format for input " + name);
+        }
+        if (data == null || !data.isArray()) {
+            throw new InvalidRequestException("Unable to parse 'data': expected an array for input '" + name + "'");
+        }
         if (type == DataType.BYTES) {
-            List<byte[]> items = new ArrayList<>(values.size());
-            int total = 0;
-            for (JsonNode v : values) {
-                byte[] b = (v.isTextual() ? v.asText() : v.toString()).getBytes(StandardCharsets.UTF_8);
-                items.add(b);
-                total += 4 + b.length;
+            long size = bytesSize(name, data);
+            checkSize(name, size, maxBytes);
+            ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+            writeStrings(data, out);
+            return out.flip();
+        }
+        long size = elements == Long.MAX_VALUE ? Long.MAX_VALUE : elements * type.size();
+        if (elements > Long.MAX_VALUE / type.size()) {
+            size = Long.MAX_VALUE;
+        }
+        checkSize(name, size, maxBytes);
+        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        readValues(name, data, type, out);
+        if (out.hasRemaining()) {
+            throw shapeMismatch();
+        }
+        return out.flip();
+    }
+
+    private static void checkSize(String name, long size, long maxBytes) {
+        if (size > maxBytes || size > Integer.MAX_VALUE - 16) {
+            throw new InvalidRequestException("JSON input '" + name + "' has a byte_size (" + size + " bytes) that exceeds "
+                    + "the maximum allowed value of " + maxBytes + " bytes. Use --max-request-bytes to increase the "
+                    + "limit.");
+        }
+    }
+
+    private static InvalidRequestException shapeMismatch() {
+        return new InvalidRequestException("Unable to parse 'data': Shape does not match true shape of 'data' field");
+    }
+
+    private static long bytesSize(String name, JsonNode data) {
+        long n = 0;
+        for (JsonNode e : data) {
+            if (e.isArray()) {
+                n += bytesSize(name, e);
+            } else if (e.isTextual()) {
+                n += 4 + utf8Length(e.textValue());
+            } else {
+                throw new InvalidRequestException("Unable to parse 'data': expected a string for BYTES input '" + name
+                        + "', got " + e);
             }
-            ByteBuffer buf = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-            for (byte[] b : items) {
-                buf.putInt(b.length).put(b);
+        }
+        return n;
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
             }
-            return buf.flip();
         }
-        ByteBuffer buf = ByteBuffer.allocate(values.size() * type.size()).order(ByteOrder.LITTLE_ENDIAN);
-        for (JsonNode v : values) {
-            put(buf, type, v, what);
-        }
-        return buf.flip();
+        return n;
     }
 
-    private static void put(ByteBuffer buf, DataType type, JsonNode v, String what) {
-        if (type == DataType.BOOL) {
-            if (!v.isBoolean()) {
-                throw bad(what, type, v);
+    private static void writeStrings(JsonNode data, ByteBuffer out) {
+        for (JsonNode e : data) {
+            if (e.isArray()) {
+                writeStrings(e, out);
+            } else {
+                byte[] b = e.textValue().getBytes(StandardCharsets.UTF_8);
+                out.putInt(b.length).put(b);
             }
-            buf.put((byte) (v.asBoolean() ? 1 : 0));
-            return;
-        }
-        if (!v.isNumber()) {
-            throw bad(what, type, v);
-        }
-        switch (type) {
-            case UINT8, INT8 -> buf.put((byte) integral(v, type, what));
-            case UINT16, INT16 -> buf.putShort((short) integral(v, type, what));
-            case UINT32, INT32 -> buf.putInt((int) integral(v, type, what));
-            case UINT64, INT64 -> buf.putLong(v.isBigInteger() ? v.bigIntegerValue().longValue() : integral(v, type, what));
-            case FP16 -> buf.putShort(Half.fromFloat(v.floatValue()));
-            case BF16 -> buf.putShort((short) (bf16(v.floatValue())));
-            case FP32 -> buf.putFloat(v.floatValue());
-            case FP64 -> buf.putDouble(v.doubleValue());
-            default -> throw bad(what, type, v);
         }
     }
 
-    private static long integral(JsonNode v, DataType type, String what) {
-        if (!v.isIntegralNumber()) {
-            throw bad(what, type, v);
-        }
-        long x = v.asLong();
-        long min = switch (type) {
-            case INT8 -> Byte.MIN_VALUE;
-            case INT16 -> Short.MIN_VALUE;
-            case INT32 -> Integer.MIN_VALUE;
-            case INT64 -> Long.MIN_VALUE;
-            default -> 0;
-        };
-        long max = switch (type) {
-            case INT8 -> Byte.MAX_VALUE;
-            case UINT8 -> 0xff;
-            case INT16 -> Short.MAX_VALUE;
-            case UINT16 -> 0xffff;
-            case INT32 -> Integer.MAX_VALUE;
-            case UINT32 -> 0xffffffffL;
-            default -> Long.MAX_VALUE;
-        };
-        if (x < min || x > max) {
-            throw new TpbException(what + ": value " + v + " is out of range for " + type);
-        }
-        return x;
-    }
-
-    private static int bf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) {
-            return 0x7fc0;
-        }
-        int rounding = 0x7fff + ((bits >>> 16) & 1); // round to nearest even
-        return (bits + rounding) >>> 16;
-    }
-
-    private static TpbException bad(String what, DataType type, JsonNode v) {
-        String expected = type == DataType.BOOL ? "true or false" : type == DataType.FP32 || type == DataType.FP64
-                || type == DataType.FP16 || type == DataType.BF16 ? "a number" : "an integer";
-        return new TpbException(what + ": expected " + expected + " for " + type + ", got " + v);
-    }
-
-    /** The flat JSON array of a tensor's values (BYTES as UTF-8 strings, invalid UTF-8 replaced). */
-    public static ArrayNode decode(DataType type, ByteBuffer data) {
-        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        ArrayNode out = F.arrayNode();
-        if (type == DataType.BYTES) {
-            while (b.remaining() >= 4) {
-                int n = b.getInt();
-                byte[] item = new byte[n];
-                b.get(item);
-                out.add(new String(item, StandardCharsets.UTF_8));
+    private static void readValues(String name, JsonNode data, DataType type, ByteBuffer out) {
+        for (JsonNode e : data) {
+            if (e.isArray()) {
+                readValues(name, e, type, out);
+                continue;
             }
-            return out;
-        }
-        while (b.remaining() >= type.size()) {
+            if (!out.hasRemaining()) {
+                throw shapeMismatch();
+            }
             switch (type) {
-                case BOOL -> out.add(b.get() != 0);
-                case UINT8 -> out.add(Byte.toUnsignedInt(b.get()));
-                case INT8 -> out.add(b.get());
-                case UINT16 -> out.add(Short.toUnsignedInt(b.getShort()));
-                case INT16 -> out.add(b.getShort());
-                case UINT32 -> out.add(Integer.toUnsignedLong(b.getInt()));
-                case INT32 -> out.add(b.getInt());
-                case UINT64 -> out.add(new java.math.BigInteger(Long.toUnsignedString(b.getLong())));
-                case INT64 -> out.add(b.getLong());
-                case FP16 -> out.add(Half.toFloat(b.getShort()));
-                case BF16 -> out.add(Float.intBitsToFloat(Short.toUnsignedInt(b.getShort()) << 16));
-                case FP32 -> out.add(b.getFloat());
-                case FP64 -> out.add(b.getDouble());
+                case BOOL -> {
+                    if (!e.isBoolean()) {
+                        throw badValue(name, type, e);
+                    }
+                    out.put((byte) (e.booleanValue() ? 1 : 0));
+                }
+                case INT8 -> out.put((byte) integer(name, type, e, Byte.MIN_VALUE, Byte.MAX_VALUE));
+                case INT16 -> out.putShort((short) integer(name, type, e, Short.MIN_VALUE, Short.MAX_VALUE));
+                case INT32 -> out.putInt((int) integer(name, type, e, Integer.MIN_VALUE, Integer.MAX_VALUE));
+                case INT64 -> out.putLong(integer(name, type, e, Long.MIN_VALUE, Long.MAX_VALUE));
+                case UINT8 -> out.put((byte) integer(name, type, e, 0, 0xFF));
+                case UINT16 -> out.putShort((short) integer(name, type, e, 0, 0xFFFF));
+                case UINT32 -> out.putInt((int) integer(name, type, e, 0, 0xFFFF_FFFFL));
+                case UINT64 -> out.putLong(uint64(name, e));
+                case FP32 -> out.putFloat((float) number(name, type, e));
+                case FP64 -> out.putDouble(number(name, type, e));
                 default -> throw new IllegalStateException(type.name());
             }
         }
-        return out;
     }
 
-    /** Nests a flat array by {@code shape} (for printing). */
-    public static JsonNode nest(ArrayNode flat, long[] shape) {
-        if (shape.length == 0) {
-            return flat.isEmpty() ? F.nullNode() : flat.get(0);
+    private static InvalidRequestException badValue(String name, DataType type, JsonNode e) {
+        return new InvalidRequestException("Unable to parse 'data': expected " + type + " values for input '" + name
+                + "', got " + e);
+    }
+
+    private static long integer(String name, DataType type, JsonNode e, long min, long max) {
+        if (!e.isIntegralNumber() || !e.canConvertToLong()) {
+            throw badValue(name, type, e);
         }
-        int[] index = {0};
-        return nest(flat, shape, 0, index);
+        long v = e.longValue();
+        if (v < min || v > max) {
+            throw new InvalidRequestException("Unable to parse 'data': value " + v + " is out of range for " + type
+                    + " input '" + name + "'");
+        }
+        return v;
     }
 
-    private static JsonNode nest(ArrayNode flat, long[] shape, int dim, int[] index) {
-        ArrayNode a = F.arrayNode();
+    private static long uint64(String name, JsonNode e) {
+        if (!e.isIntegralNumber()) {
+            throw badValue(name, DataType.UINT64, e);
+        }
+        BigInteger v = e.bigIntegerValue();
+        if (v.signum() < 0 || v.compareTo(UINT64_MAX) > 0) {
+            throw new InvalidRequestException("Unable to parse 'data': value " + v + " is out of range for UINT64 input '"
+                    + name + "'");
+        }
+        return v.longValue();
+    }
+
+    private static double number(String name, DataType type, JsonNode e) {
+        if (!e.isNumber()) {
+            throw badValue(name, type, e);
+        }
+        return e.doubleValue();
+    }
+
+    /** Writes {@code data} (little-endian, {@code elements} values) as a flat JSON array. */
+    public static void write(JsonGenerator g, String name, DataType type, ByteBuffer data, long elements)
+            throws IOException {
+        if (type == DataType.FP16 || type == DataType.BF16) {
+            throw new InvalidRequestException("sending " + type + " data via JSON is not supported. Please use the binary "
+                    + "data format for output");
+        }
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (type != DataType.BYTES && b.remaining() != elements * type.size()) {
+            throw outputMismatch(name);
+        }
+        g.writeStartArray();
+        int n = (int) elements;
+        switch (type) {
+            case BOOL -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeBoolean(b.get() != 0);
+                }
+            }
+            case INT8 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.get());
+                }
+            }
+            case INT16 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.getShort());
+                }
+            }
+            case INT32 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.getInt());
+                }
+            }
+            case INT64 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.getLong());
+                }
+            }
+            case UINT8 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.get() & 0xFF);
+                }
+            }
+            case UINT16 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.getShort() & 0xFFFF);
+                }
+            }
+            case UINT32 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.getInt() & 0xFFFF_FFFFL);
+                }
+            }
+            case UINT64 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(Long.toUnsignedString(b.getLong()));
+                }
+            }
+            case FP32 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.getFloat());
+                }
+            }
+            case FP64 -> {
+                for (int i = 0; i < n; i++) {
+                    g.writeNumber(b.getDouble());
+                }
+            }
+            case BYTES -> {
+                for (int i = 0; i < n; i++) {
+                    if (b.remaining() < 4) {
+                        throw outputMismatch(name);
+                    }
+                    int len = b.getInt();
+                    if (len < 0 || len > b.remaining()) {
+                        throw outputMismatch(name);
+                    }
+                    byte[] bytes = new byte[len];
+                    b.get(bytes);
+                    // Written raw, as Triton does: non-UTF-8 bytes stay as they are.
+                    g.writeUTF8String(bytes, 0, len);
+                }
+            }
+            default -> throw new IllegalStateException(type.name());
+        }
+        g.writeEndArray();
+    }
+
+    private static InvalidRequestException outputMismatch(String name) {
+        return new InvalidRequestException(ErrorCode.INTERNAL.httpStatus(), "output tensor shape does not match size of output for '" + name + "'");
+    }
+
+    /** The shape a nested JSON array implies ([[1,2],[3,4]] is [2, 2]; a scalar is []). */
+    public static long[] shapeOf(JsonNode value) {
+        java.util.List<Long> dims = new java.util.ArrayList<>();
+        for (JsonNode n = value; n.isArray(); n = n.get(0)) {
+            dims.add((long) n.size());
+            if (n.isEmpty()) {
+                break;
+            }
+        }
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A tensor's values as a flat JSON array (via {@link #write}). */
+    public static JsonNode toJson(String name, DataType type, ByteBuffer data, long[] shape) {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            write(g, name, type, data, elementCount(shape));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            return mapper.readTree(out.toByteArray());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Nests a flat array by {@code shape} (for people to read). */
+    public static JsonNode nest(JsonNode flat, long[] shape) {
+        if (shape.length == 0) {
+            return flat.isEmpty() ? com.fasterxml.jackson.databind.node.NullNode.instance : flat.get(0);
+        }
+        return nest(flat, shape, 0, new int[] {0});
+    }
+
+    private static JsonNode nest(JsonNode flat, long[] shape, int dim, int[] index) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
         for (long i = 0; i < shape[dim]; i++) {
             if (dim == shape.length - 1) {
-                a.add(index[0] < flat.size() ? flat.get(index[0]) : F.nullNode());
+                a.add(index[0] < flat.size() ? flat.get(index[0]) : com.fasterxml.jackson.databind.node.NullNode.instance);
                 index[0]++;
             } else {
                 a.add(nest(flat, shape, dim + 1, index));
             }
         }
         return a;
-    }
-
-    /** IEEE 754 half precision, for FP16 tensors written as JSON numbers. */
-    static final class Half {
-        private Half() {
-        }
-
-        static short fromFloat(float f) {
-            int bits = Float.floatToRawIntBits(f);
-            int sign = (bits >>> 16) & 0x8000;
-            int exp = ((bits >>> 23) & 0xff) - 127 + 15;
-            int mant = bits & 0x7fffff;
-            if (((bits >>> 23) & 0xff) == 0xff) {
-                return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
-            }
-            if (exp >= 0x1f) {
-                return (short) (sign | 0x7c00);
-            }
-            if (exp <= 0) {
-                if (exp < -10) {
-                    return (short) sign;
-                }
-                mant |= 0x800000;
-                int shift = 14 - exp;
-                int half = mant >> shift;
-                if (((mant >> (shift - 1)) & 1) != 0 && ((mant & ((1 << (shift - 1)) - 1)) != 0 || (half & 1) != 0)) {
-                    half++;
-                }
-                return (short) (sign | half);
-            }
-            int half = sign | (exp << 10) | (mant >> 13);
-            if ((mant & 0x1000) != 0 && ((mant & 0xfff) != 0 || (half & 1) != 0)) {
-                half++;
-            }
-            return (short) half;
-        }
-
-        static float toFloat(short h) {
-            int bits = Short.toUnsignedInt(h);
-            int sign = (bits & 0x8000) << 16;
-            int exp = (bits >>> 10) & 0x1f;
-            int mant = bits & 0x3ff;
-            if (exp == 0) {
-                return (sign != 0 ? -1 : 1) * mant * 0x1p-24f;
-            }
-            if (exp == 0x1f) {
-                return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-            }
-            return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
-        }
     }
 }

@@ -24,6 +24,15 @@ final class HttpConnection implements Runnable {
     /** After refusing an oversized body, at most this much of it is read and discarded before closing. */
     private static final long MAX_DRAIN = 1L << 30;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    /**
+     * A client that takes no part of a response for this long is disconnected. Outputs are written straight from
+     * a model instance's shared memory (or by the instance's own thread), so a client that stops reading would
+     * otherwise hold the instance for every other client.
+     */
+    static final long WRITE_STALL_MILLIS = 5_000;
+    /** Writes go out in pieces of at most this much, so that progress (not the whole response) is timed. */
+    private static final int WRITE_PIECE = 1 << 20;
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor STALLS = stallTimer();
 
     private final SocketChannel channel;
     private final HttpServer server;
@@ -415,22 +424,45 @@ final class HttpConnection implements Runnable {
                 head.append("Connection: close\r\n");
             }
             head.append("\r\n");
-            ByteBuffer[] buffers = new ByteBuffer[body.size() + 1];
-            buffers[0] = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            long remaining = buffers[0].remaining();
-            for (int i = 0; i < body.size(); i++) {
-                buffers[i + 1] = body.get(i).duplicate();
-                remaining += buffers[i + 1].remaining();
+            List<ByteBuffer> pieces = new java.util.ArrayList<>(body.size() + 1);
+            pieces.add(ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1)));
+            for (ByteBuffer b : body) {
+                ByteBuffer rest = b.duplicate();
+                while (rest.remaining() > WRITE_PIECE) {
+                    pieces.add(rest.slice().limit(WRITE_PIECE));
+                    rest.position(rest.position() + WRITE_PIECE);
+                }
+                pieces.add(rest);
             }
-            int first = 0;
-            while (remaining > 0) {
-                remaining -= channel.write(buffers, first, buffers.length - first);
-                while (first < buffers.length && !buffers[first].hasRemaining()) {
-                    first++;
+            for (int i = 0; i < pieces.size(); ) {
+                int from = i;
+                long bytes = pieces.get(i++).remaining();
+                while (i < pieces.size() && bytes + pieces.get(i).remaining() <= WRITE_PIECE) {
+                    bytes += pieces.get(i++).remaining();
+                }
+                java.util.concurrent.ScheduledFuture<?> stall = STALLS.schedule(this::close, WRITE_STALL_MILLIS,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                try {
+                    ByteBuffer[] group = pieces.subList(from, i).toArray(new ByteBuffer[0]);
+                    while (group[group.length - 1].hasRemaining()) { // a blocking channel writes them all
+                        channel.write(group);
+                    }
+                } finally {
+                    stall.cancel(false);
                 }
             }
         } finally {
             response.afterWrite().run();
         }
+    }
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor stallTimer() {
+        java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "tpb-http-write-stall");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 }

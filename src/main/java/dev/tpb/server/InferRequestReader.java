@@ -3,6 +3,8 @@ package dev.tpb.server;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tpb.runtime.RequestValidator;
+import dev.tpb.runtime.TensorJson;
 import dev.tpb.runtime.DataType;
 import dev.tpb.runtime.InferInput;
 import dev.tpb.runtime.InferRequest;
@@ -185,8 +187,8 @@ final class InferRequestReader {
             bytes = binary.slice(binary.position(), (int) size);
             binary.position(binary.position() + (int) size);
         } else {
-            long elements = JsonData.elementCount(shape);
-            bytes = elements == 0 ? ByteBuffer.allocate(0) : JsonData.read(name, data, type, elements, maxBytes);
+            long elements = TensorJson.elementCount(shape);
+            bytes = elements == 0 ? ByteBuffer.allocate(0) : TensorJson.read(name, data, type, elements, maxBytes);
         }
         return new InferInput(name, type, shape, bytes.order(ByteOrder.LITTLE_ENDIAN));
     }

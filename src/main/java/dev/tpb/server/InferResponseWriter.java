@@ -2,6 +2,7 @@ package dev.tpb.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tpb.runtime.TensorJson;
 import dev.tpb.runtime.InferError;
 import dev.tpb.runtime.InferOutput;
 import dev.tpb.runtime.InferResult;
@@ -114,7 +115,7 @@ final class InferResponseWriter {
             }
         } else {
             g.writeFieldName("data");
-            JsonData.write(g, output.name(), output.datatype(), data, JsonData.elementCount(output.shape()));
+            TensorJson.write(g, output.name(), output.datatype(), data, TensorJson.elementCount(output.shape()));
         }
         g.writeEndObject();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tpb.TpbException;
+import dev.tpb.runtime.TensorJson;
 import dev.tpb.runtime.DataType;
 import dev.tpb.runtime.ErrorCode;
 import dev.tpb.runtime.InferError;
@@ -212,7 +213,7 @@ public final class KServeClient {
                 data = ByteBuffer.wrap(bytes, offset, n).slice();
                 offset += n;
             } else {
-                data = JsonData.read(o.path("name").asText(), o.path("data"), type, JsonData.elementCount(shape),
+                data = TensorJson.read(o.path("name").asText(), o.path("data"), type, TensorJson.elementCount(shape),
                         Integer.MAX_VALUE - 16);
             }
             outputs.add(new InferOutput(o.path("name").asText(), type, shape,

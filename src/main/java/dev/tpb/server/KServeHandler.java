@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tpb.BuildInfo;
 import dev.tpb.TpbException;
 import dev.tpb.runtime.InferResult;
+import dev.tpb.runtime.InvalidRequestException;
 import dev.tpb.runtime.LoadedModel;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.ModelState;
@@ -51,8 +52,8 @@ public final class KServeHandler implements HttpHandler {
     public HttpResponse handle(HttpRequest request) {
         try {
             return route(request);
-        } catch (RequestError e) {
-            HttpResponse r = HttpResponse.error(e.status(), e.getMessage());
+        } catch (InvalidRequestException e) {
+            HttpResponse r = HttpResponse.error(e.httpStatus(), e.getMessage());
             if (e.getMessage().equals("Unsupported compression type")) {
                 r.header("Accept-Encoding", "gzip, deflate");
             }
@@ -234,8 +235,8 @@ public final class KServeHandler implements HttpHandler {
     private static HttpResponse respond(InferResult result, OutputSelection outputs, Compression answer) {
         try {
             return InferResponseWriter.write(result, outputs, answer);
-        } catch (RequestError e) {
-            return HttpResponse.error(e.status(), e.getMessage());
+        } catch (InvalidRequestException e) {
+            return HttpResponse.error(e.httpStatus(), e.getMessage());
         }
     }
 

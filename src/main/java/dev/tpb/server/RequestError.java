@@ -1,14 +1,12 @@
 package dev.tpb.server;
 
 import dev.tpb.runtime.ErrorCode;
+import dev.tpb.runtime.InvalidRequestException;
 
 /** A request the server refuses, with the HTTP status and the message sent as {"error": ...}. */
-public final class RequestError extends RuntimeException {
-    private final int status;
-
+public final class RequestError extends InvalidRequestException {
     public RequestError(int status, String message) {
-        super(message);
-        this.status = status;
+        super(status, message);
     }
 
     /** INVALID_ARG: HTTP 400. */
@@ -25,6 +23,6 @@ public final class RequestError extends RuntimeException {
     }
 
     public int status() {
-        return status;
+        return httpStatus();
     }
 }

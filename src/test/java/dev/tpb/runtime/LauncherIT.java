@@ -64,6 +64,25 @@ class LauncherIT {
     }
 
     @Test
+    void sigtermStopsTpbInferCleanly(@TempDir Path repo) throws Exception {
+        Models.copy(repo, "sleeper");
+        ProcessBuilder pb = new ProcessBuilder(tpb("infer", repo.toString(), "sleeper", "--input", "SECONDS=[60]"));
+        pb.environment().putAll(env());
+        pb.redirectErrorStream(true).redirectOutput(repo.resolve("launcher.log").toFile());
+        Process launcher = pb.start();
+        List<ProcessHandle> stubs = waitForStubs(launcher, 60);
+        List<String> regions = regionsOf(launcher.pid());
+        launcher.destroy(); // SIGTERM
+        assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "tpb infer exits on SIGTERM");
+        for (ProcessHandle stub : stubs) {
+            assertFalse(running(stub), "stub " + stub.pid() + " is gone");
+        }
+        for (String region : regions) {
+            assertFalse(Files.exists(Path.of("/dev/shm", region)), "SIGTERM removed " + region);
+        }
+    }
+
+    @Test
     void theLaunchersEnvironmentReachesTheModel(@TempDir Path repo) {
         Models.copy(repo, "model_env");
         Proc p = Proc.run(null, env(), tpb("infer", repo.toString(), "model_env", "--input", "NAME=[\"MY_ENV\"]",

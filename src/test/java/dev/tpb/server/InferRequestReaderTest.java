@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tpb.runtime.InvalidRequestException;
 import dev.tpb.runtime.DataType;
 import dev.tpb.runtime.InferInput;
 import dev.tpb.runtime.InferRequest;
@@ -51,7 +52,7 @@ class InferRequestReaderTest {
     }
 
     static String error(ModelSpec spec, String body) {
-        return assertThrows(RequestError.class, () -> json(spec, body)).getMessage();
+        return assertThrows(InvalidRequestException.class, () -> json(spec, body)).getMessage();
     }
 
     static float[] floats(InferInput in) {
@@ -170,7 +171,7 @@ class InferRequestReaderTest {
         assertArrayEquals(new long[] {1, 3}, in.shape());
         assertTrue(p.outputs().binary("OUT"), "a raw request gets binary outputs");
         assertEquals("Raw request must only have 1 input (found 1) to be deduced but got 2 inputs in 'add_sub' model "
-                + "configuration", assertThrows(RequestError.class,
+                + "configuration", assertThrows(InvalidRequestException.class,
                 () -> InferRequestReader.read(ByteBuffer.wrap(le(1)), 0, ADD_SUB, MAX)).getMessage());
     }
 
@@ -205,7 +206,7 @@ class InferRequestReaderTest {
         assertTrue(error(ADD_SUB, "{'inputs':").startsWith("failed to parse the request JSON buffer: Unexpected end-of-input"));
         Binary b = Binary.of("{'inputs':[]}", le(1));
         assertEquals("failed to parse the request JSON buffer: unexpected data after the JSON object (binary tensor data "
-                + "needs the Inference-Header-Content-Length header)", assertThrows(RequestError.class,
+                + "needs the Inference-Header-Content-Length header)", assertThrows(InvalidRequestException.class,
                 () -> InferRequestReader.read(b.body(), -1, ADD_SUB, MAX)).getMessage());
     }
 
@@ -241,26 +242,26 @@ class InferRequestReaderTest {
         Binary shortChunk = Binary.of("{'inputs':[{'name':'INPUT0','shape':[4],'datatype':'FP32','parameters':{'binary_data_size':16}},"
                 + "{'name':'INPUT1','shape':[4],'datatype':'FP32','parameters':{'binary_data_size':16}}]}", le(1, 2, 3, 4), le(5));
         assertEquals("unexpected size for input 'INPUT1', expecting 12 additional bytes for model 'add_sub'",
-                assertThrows(RequestError.class, () -> InferRequestReader.read(shortChunk.body(), shortChunk.headerLength(),
+                assertThrows(InvalidRequestException.class, () -> InferRequestReader.read(shortChunk.body(), shortChunk.headerLength(),
                         ADD_SUB, MAX)).getMessage());
         Binary extra = Binary.of("{'inputs':[{'name':'INPUT0','shape':[4],'datatype':'FP32','parameters':{'binary_data_size':16}},"
                 + "{'name':'INPUT1','shape':[4],'datatype':'FP32','parameters':{'binary_data_size':16}}]}", le(1, 2, 3, 4), le(5, 6, 7, 8, 9));
-        assertEquals("unexpected additional input data for model 'add_sub'", assertThrows(RequestError.class,
+        assertEquals("unexpected additional input data for model 'add_sub'", assertThrows(InvalidRequestException.class,
                 () -> InferRequestReader.read(extra.body(), extra.headerLength(), ADD_SUB, MAX)).getMessage());
         Binary mismatch = Binary.of("{'inputs':[{'name':'INPUT0','shape':[4],'datatype':'FP32','parameters':{'binary_data_size':12}},"
                 + "{'name':'INPUT1','shape':[4],'datatype':'FP32','parameters':{'binary_data_size':16}}]}", le(1, 2, 3), le(5, 6, 7, 8));
         assertEquals("input byte size mismatch for input 'INPUT0' for model 'add_sub'. Expected 16, got 12",
-                assertThrows(RequestError.class, () -> InferRequestReader.read(mismatch.body(), mismatch.headerLength(),
+                assertThrows(InvalidRequestException.class, () -> InferRequestReader.read(mismatch.body(), mismatch.headerLength(),
                         ADD_SUB, MAX)).getMessage());
         ByteBuffer strings = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).putInt(1).put((byte) 'a').putInt(0);
         Binary twoStrings = Binary.of("{'inputs':[{'name':'T','shape':[3],'datatype':'BYTES','parameters':{'binary_data_size':9}}]}",
                 strings.array());
         assertEquals("expected 3 string elements for inference input 'T' for model 'text', got 2",
-                assertThrows(RequestError.class, () -> InferRequestReader.read(twoStrings.body(),
+                assertThrows(InvalidRequestException.class, () -> InferRequestReader.read(twoStrings.body(),
                         twoStrings.headerLength(), TEXT, MAX)).getMessage());
         Binary truncated = Binary.of("{'inputs':[{'name':'T','shape':[1],'datatype':'BYTES','parameters':{'binary_data_size':6}}]}",
                 new byte[] {9, 0, 0, 0, 'a', 'b'});
-        assertTrue(assertThrows(RequestError.class, () -> InferRequestReader.read(truncated.body(),
+        assertTrue(assertThrows(InvalidRequestException.class, () -> InferRequestReader.read(truncated.body(),
                 truncated.headerLength(), TEXT, MAX)).getMessage().startsWith(
                 "element byte size indicator exceeds the end of the buffer"));
     }
@@ -269,7 +270,7 @@ class InferRequestReaderTest {
     void jsonInputsAboveTheLimitAreRefusedBeforeAllocating() {
         String body = "{'inputs':[{'name':'T','shape':[1],'datatype':'BYTES','data':['" + "x".repeat(2000) + "']}]}";
         assertEquals("JSON input 'T' has a byte_size (2004 bytes) that exceeds the maximum allowed value of 1000 bytes. "
-                + "Use --max-request-bytes to increase the limit.", assertThrows(RequestError.class,
+                + "Use --max-request-bytes to increase the limit.", assertThrows(InvalidRequestException.class,
                 () -> InferRequestReader.read(ByteBuffer.wrap(body.replace('\'', '"').getBytes(StandardCharsets.UTF_8)), -1,
                         TEXT, 1000)).getMessage());
         String huge = "{'inputs':[{'name':'INPUT0','shape':[4000000000000],'datatype':'FP32','data':[1]}]}";

@@ -10,7 +10,6 @@ import dev.tpb.runtime.InferRequest;
 import dev.tpb.runtime.InferResult;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.RuntimeOptions;
-import dev.tpb.runtime.TensorJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -129,7 +128,12 @@ public final class Models {
 
     public static List<String> strings(InferOutput o) {
         List<String> out = new ArrayList<>();
-        TensorJson.decode(DataType.BYTES, o.data()).forEach(n -> out.add(n.asText()));
+        ByteBuffer b = o.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        while (b.remaining() >= 4) {
+            byte[] item = new byte[b.getInt()];
+            b.get(item);
+            out.add(new String(item, StandardCharsets.UTF_8));
+        }
         return out;
     }
 

@@ -1,9 +1,5 @@
-package dev.tpb.server;
+package dev.tpb.runtime;
 
-import dev.tpb.runtime.DataType;
-import dev.tpb.runtime.InferInput;
-import dev.tpb.runtime.ModelSpec;
-import dev.tpb.runtime.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -16,15 +12,16 @@ import java.util.Set;
  * scheduled: required inputs present, batch dimension and max_batch_size, shapes against dims, and the byte
  * size of every tensor. (Names and datatypes are checked while reading each input.)
  */
-final class RequestValidator {
+public final class RequestValidator {
     private RequestValidator() {
     }
 
-    static void validate(ModelSpec spec, List<InferInput> inputs) {
+    /** Throws {@link InvalidRequestException} with Triton's message for the first problem. */
+    public static void validate(ModelSpec spec, List<InferInput> inputs) {
         checkRequiredInputs(spec, inputs);
         checkBatch(spec, inputs);
         for (InferInput input : inputs) {
-            TensorSpec config = spec.input(input.name()).orElseThrow(() -> RequestError.invalid(
+            TensorSpec config = spec.input(input.name()).orElseThrow(() -> new InvalidRequestException(
                     "unexpected inference input '" + input.name() + "' for model '" + spec.name() + "'"));
             checkShape(spec, config, input);
             checkByteSize(spec, input);
@@ -51,7 +48,7 @@ final class RequestValidator {
         String counts = required == spec.inputs().size()
                 ? "expected " + spec.inputs().size() + " inputs but got "
                 : "expected number of inputs between " + required + " and " + spec.inputs().size() + " but got ";
-        throw RequestError.invalid(counts + inputs.size() + " inputs for model '" + spec.name() + "'. Got inputs ["
+        throw new InvalidRequestException(counts + inputs.size() + " inputs for model '" + spec.name() + "'. Got inputs ["
                 + String.join(",", got) + "], but missing required inputs [" + String.join(",", missing)
                 + "]. Please provide all required inputs.");
     }
@@ -63,18 +60,18 @@ final class RequestValidator {
         long batch = -1;
         for (InferInput input : inputs) {
             if (input.shape().length == 0) {
-                throw RequestError.invalid("input '" + input.name() + "' has no shape but model requires batch "
+                throw new InvalidRequestException("input '" + input.name() + "' has no shape but model requires batch "
                         + "dimension for '" + spec.name() + "'");
             }
             if (batch < 0) {
                 batch = input.shape()[0];
             } else if (input.shape()[0] != batch) {
-                throw RequestError.invalid("input '" + input.name() + "' batch size does not match other inputs for '"
+                throw new InvalidRequestException("input '" + input.name() + "' batch size does not match other inputs for '"
                         + spec.name() + "'");
             }
         }
         if (batch > spec.maxBatchSize()) {
-            throw RequestError.invalid("inference request batch-size must be <= " + spec.maxBatchSize() + " for '"
+            throw new InvalidRequestException("inference request batch-size must be <= " + spec.maxBatchSize() + " for '"
                     + spec.name() + "'");
         }
     }
@@ -98,7 +95,7 @@ final class RequestValidator {
             expected.append(expected.length() > 1 ? "," : "").append(d);
         }
         expected.append(']');
-        throw RequestError.invalid("unexpected shape for input '" + input.name() + "' for model '" + spec.name()
+        throw new InvalidRequestException("unexpected shape for input '" + input.name() + "' for model '" + spec.name()
                 + "'. Expected " + expected + ", got " + dimsString(shape) + ". " + (spec.batches()
                 ? "NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be "
                 + "prepended to each input shape. If you want to specify the full shape including the batch dim "
@@ -107,7 +104,7 @@ final class RequestValidator {
                 : ""));
     }
 
-    static String dimsString(long[] shape) {
+    public static String dimsString(long[] shape) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < shape.length; i++) {
             sb.append(i > 0 ? "," : "").append(shape[i]);
@@ -116,12 +113,12 @@ final class RequestValidator {
     }
 
     private static void checkByteSize(ModelSpec spec, InferInput input) {
-        long elements = JsonData.elementCount(input.shape());
+        long elements = TensorJson.elementCount(input.shape());
         ByteBuffer data = input.data();
         if (input.datatype() != DataType.BYTES) {
             long expected = elements == Long.MAX_VALUE ? Long.MAX_VALUE : elements * input.datatype().size();
             if (expected != data.remaining()) {
-                throw RequestError.invalid("input byte size mismatch for input '" + input.name() + "' for model '"
+                throw new InvalidRequestException("input byte size mismatch for input '" + input.name() + "' for model '"
                         + spec.name() + "'. Expected " + expected + ", got " + data.remaining());
             }
             return;
@@ -130,12 +127,12 @@ final class RequestValidator {
         long count = 0;
         while (b.hasRemaining()) {
             if (b.remaining() < 4) {
-                throw RequestError.invalid("element byte size indicator exceeds the end of the buffer (input '"
+                throw new InvalidRequestException("element byte size indicator exceeds the end of the buffer (input '"
                         + input.name() + "')");
             }
             long len = b.getInt() & 0xFFFF_FFFFL;
             if (len > b.remaining()) {
-                throw RequestError.invalid("element byte size indicator exceeds the end of the buffer (input '"
+                throw new InvalidRequestException("element byte size indicator exceeds the end of the buffer (input '"
                         + input.name() + "': element " + count + " announces " + len + " bytes, " + b.remaining()
                         + " left)");
             }
@@ -143,7 +140,7 @@ final class RequestValidator {
             count++;
         }
         if (count != elements) {
-            throw RequestError.invalid("expected " + elements + " string elements for inference input '" + input.name()
+            throw new InvalidRequestException("expected " + elements + " string elements for inference input '" + input.name()
                     + "' for model '" + spec.name() + "', got " + count);
         }
     }
