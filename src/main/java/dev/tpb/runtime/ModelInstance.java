@@ -158,11 +158,12 @@ final class ModelInstance implements Runnable {
         }
         long done = System.nanoTime();
         if (result.error() != null) {
-            failAll(batch, start, result.error());
             model.stats().execution(batchItems(batch), sent - start, done - sent, 0);
+            failAll(batch, start, result.error());
             return;
         }
         CountDownLatch released = new CountDownLatch(batch.size());
+        List<InferResult> answers = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             InferResult answer = i < result.responses().size()
@@ -176,11 +177,18 @@ final class ModelInstance implements Runnable {
             if (answer.error().isPresent() || i >= result.responses().size()) {
                 released.countDown();
             }
-            model.stats().request(answer.error().isEmpty(), done - p.arrivalNanos, start - p.arrivalNanos,
+            answers.add(answer);
+        }
+        // Statistics first: a response may be written (and the statistics read) the moment a future completes.
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            model.stats().request(answers.get(i).error().isEmpty(), done - p.arrivalNanos, start - p.arrivalNanos,
                     p.batchItems);
-            p.future.complete(answer);
         }
         model.stats().execution(batchItems(batch), sent - start, done - sent, System.nanoTime() - done);
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).future.complete(answers.get(i));
+        }
         // Outputs are views of this stub's heap: the next batch may only start once every result is closed.
         awaitRelease(released);
     }

@@ -444,8 +444,8 @@ final class HttpConnection implements Runnable {
                         java.util.concurrent.TimeUnit.MILLISECONDS);
                 try {
                     ByteBuffer[] group = pieces.subList(from, i).toArray(new ByteBuffer[0]);
-                    while (group[group.length - 1].hasRemaining()) { // a blocking channel writes them all
-                        channel.write(group);
+                    for (long left = bytes; left > 0; ) { // a blocking channel writes them all in one call
+                        left -= channel.write(group);
                     }
                 } finally {
                     stall.cancel(false);
