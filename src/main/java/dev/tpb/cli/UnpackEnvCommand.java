@@ -39,18 +39,29 @@ final class UnpackEnvCommand extends TpbSubcommand {
         Files.createDirectories(target.getParent());
         // Extract beside the target and rename, so DIR never holds half an environment.
         Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tpb-");
+        // Ctrl-C or SIGTERM midway: the half-extracted directory goes too.
+        Thread cleanup = new Thread(() -> deleteTree(temp), "tpb-unpack-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             int entries = Extractor.extract(archive, temp, console());
             Files.deleteIfExists(target);
             Files.move(temp, target);
             console().out().println("extracted " + String.format("%,d", entries) + " entries into " + target);
         } finally {
-            if (Files.exists(temp)) {
-                try (Stream<Path> s = Files.walk(temp)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+            deleteTree(temp);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         return Main.OK;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(dev.tpb.util.AtomicFiles::deleteQuietly);
+        } catch (java.io.IOException ignored) {
+            // what is left is a hidden .tpb- directory beside the target
+        }
     }
 }
