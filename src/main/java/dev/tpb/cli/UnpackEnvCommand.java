@@ -49,7 +49,11 @@ final class UnpackEnvCommand extends TpbSubcommand {
             console().out().println("extracted " + String.format("%,d", entries) + " entries into " + target);
         } finally {
             deleteTree(temp);
-            Runtime.getRuntime().removeShutdownHook(cleanup);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs anyway
+            }
         }
         return Main.OK;
     }
