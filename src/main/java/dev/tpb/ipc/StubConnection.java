@@ -140,11 +140,7 @@ public final class StubConnection implements AutoCloseable {
         users.decrementAndGet();
     }
 
-    /** Keeps the region mapped while output views handed out by {@link #buffer} are in use; pair with release. */
-    public void retain() {
-        enter();
-    }
-
+    /** One response of an {@link #execute} has been written out: its output views are no longer used. */
     public void release() {
         leave();
     }
@@ -181,25 +177,29 @@ public final class StubConnection implements AutoCloseable {
         }
     }
 
-    /** Sends the EXECUTE and waits for its result. Output views stay valid until the next beginExecute. */
+    /**
+     * Sends the EXECUTE and waits for its result. Every response without an error holds the region mapped for its
+     * output views: call {@link #release()} once for each when it has been written out.
+     */
     public Wire.ExecuteResult execute(List<Wire.Request> requests) {
         enter();
-        Wire.ExecuteResult result;
         try {
             byte[] body = Wire.execute(heap.arena(), requests);
             long id = send(MessageType.EXECUTE, body);
-            result = Wire.executeResult(awaitResult(MessageType.EXECUTE_RESULT, id));
+            Wire.ExecuteResult result = Wire.executeResult(awaitResult(MessageType.EXECUTE_RESULT, id));
+            for (long[] r : result.unpins()) {
+                heap.unpin(r[0], r[1]);
+            }
+            for (long[] r : result.pins()) {
+                heap.pin(r[0], r[1]);
+            }
+            region.refresh();
+            // Taken before this call lets go, so that a concurrent close() cannot unmap under the outputs.
+            users.addAndGet((int) result.responses().stream().filter(r -> r.error() == null).count());
+            return result;
         } finally {
             leave();
         }
-        for (long[] r : result.unpins()) {
-            heap.unpin(r[0], r[1]);
-        }
-        for (long[] r : result.pins()) {
-            heap.pin(r[0], r[1]);
-        }
-        region.refresh();
-        return result;
     }
 
     /** A view of heap bytes (an output, or an input the caller fills). */

@@ -95,6 +95,11 @@ final class ModelInstance implements Runnable {
             busy = true;
             try {
                 execute(batch);
+            } catch (RuntimeException e) {
+                // A malformed result or a bug: fail this batch (futures already completed stay as they are).
+                reporter.warn("instance '" + name + "': " + e);
+                failAll(batch, System.nanoTime(), "Received unexpected response from Python backend stub: "
+                        + model.name() + " (" + e.getMessage() + ")");
             } finally {
                 busy = false;
                 model.batchDone(batch.size());
@@ -164,20 +169,26 @@ final class ModelInstance implements Runnable {
         }
         CountDownLatch released = new CountDownLatch(batch.size());
         List<InferResult> answers = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            InferResult answer = i < result.responses().size()
-                    ? toResult(c, p, result.responses().get(i), () -> {
-                        c.release();
-                        released.countDown();
-                    })
-                    : InferResult.failed(model.name(), model.version(), p.request.id(),
-                    new InferError("Received unexpected response from Python backend stub: " + model.name(),
-                            ErrorCode.INTERNAL));
-            if (answer.error().isPresent() || i >= result.responses().size()) {
-                released.countDown();
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Pending p = batch.get(i);
+                InferResult answer = i < result.responses().size()
+                        ? toResult(c, p, result.responses().get(i), () -> {
+                            c.release();
+                            released.countDown();
+                        })
+                        : InferResult.failed(model.name(), model.version(), p.request.id(),
+                        new InferError("Received unexpected response from Python backend stub: " + model.name(),
+                                ErrorCode.INTERNAL));
+                if (answer.error().isPresent() || i >= result.responses().size()) {
+                    released.countDown();
+                }
+                answers.add(answer);
             }
-            answers.add(answer);
+        } catch (RuntimeException e) {
+            // Nothing was handed out yet: give back every hold execute() took, then fail the batch.
+            result.responses().stream().filter(r -> r.error() == null).forEach(r -> c.release());
+            throw e;
         }
         // Statistics first: a response may be written (and the statistics read) the moment a future completes.
         for (int i = 0; i < batch.size(); i++) {
@@ -198,7 +209,6 @@ final class ModelInstance implements Runnable {
             return InferResult.failed(model.name(), model.version(), p.request.id(),
                     new InferError(r.error().message(), ErrorCode.parse(r.error().code())));
         }
-        c.retain(); // released by the result's close: its outputs are views of the region
         List<InferOutput> outputs = new ArrayList<>(r.outputs().size());
         for (Wire.Tensor t : r.outputs()) {
             DataType type = DataType.parse(t.datatype()).orElse(DataType.UINT8);
