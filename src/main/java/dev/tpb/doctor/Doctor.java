@@ -53,7 +53,12 @@ public final class Doctor {
     private static Check java() {
         String version = System.getProperty("java.version");
         int feature = Runtime.version().feature();
-        return feature >= 17 ? Check.ok("java", "Java " + version + " (" + System.getProperty("java.home") + ")")
+        List<String> options = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(o -> !o.startsWith("-XX:SharedArchiveFile") && !o.startsWith("-Xshare") && !o.startsWith("-Xlog"))
+                .toList();
+        String detail = "Java " + version + " (" + System.getProperty("java.home") + ")"
+                + (options.isEmpty() ? "" : ", JVM options: " + String.join(" ", options));
+        return feature >= 17 ? Check.ok("java", detail)
                 : Check.fail("java", "Java " + version, "tpb needs Java 17 or newer");
     }
 

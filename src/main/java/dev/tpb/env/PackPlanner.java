@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -44,7 +43,8 @@ final class PackPlanner {
     private final PackOptions options;
     private final Reporter reporter;
     private final Excludes excludes;
-    private final Map<String, Entry> entries = new TreeMap<>();
+    /** By archive path; sorted once at the end (a sorted map compared long shared prefixes on every lookup). */
+    private final Map<String, Entry> entries = new HashMap<>(1 << 15);
     private final List<TreeWalker.Outside> outside = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final Set<String> oldPrefixes = new LinkedHashSet<>();
@@ -82,7 +82,9 @@ final class PackPlanner {
         dropBelowSymlinks();
         entries.keySet().removeIf(excludes::excluded);
         addMissingParents(epoch);
-        List<Entry> sorted = linkHardlinks(new ArrayList<>(entries.values()));
+        List<Entry> byPath = new ArrayList<>(entries.values());
+        byPath.sort(Comparator.comparing(Entry::path));
+        List<Entry> sorted = linkHardlinks(byPath);
         List<String> prefixes = new ArrayList<>(oldPrefixes);
         prefixes.sort(Comparator.comparingInt(String::length).reversed());
         return new PackPlan(info, python, sorted, prefixes, managed, packageOf, warnings, epoch);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,17 @@ class ScriptIT {
         Proc p = Proc.run(bin, null, List.of(link.toString(), "completion", "bash"), null);
         assertEquals(0, p.exitCode(), p::toString);
         assertTrue(p.out().contains("complete"), p::toString);
+    }
+
+    @Test
+    void batchCommandsRunOnALeanJvmAndTpbJavaOptsReplacesItsOptions() {
+        // doctor reports the JVM's options; its exit status depends on the machine, its Java line does not
+        Proc lean = Proc.run(null, Map.of("TPB_JAVA_OPTS", ""), List.of(SCRIPT.toString(), "--no-color", "doctor", "--json"), null);
+        assertTrue(lean.out().contains("JVM options: -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn24m\""),
+                lean::toString);
+        Proc replaced = Proc.run(null, Map.of("TPB_JAVA_OPTS", "-Xmx300m -Dtpb.test=1"),
+                List.of(SCRIPT.toString(), "-q", "doctor", "--json"), null);
+        assertTrue(replaced.out().contains("JVM options: -Xmx300m -Dtpb.test=1\""), replaced::toString);
     }
 
     @Test
