@@ -4,6 +4,8 @@ import dev.tpb.cli.completion.BashCompletion;
 import dev.tpb.cli.completion.CompletionModel;
 import dev.tpb.cli.completion.FishCompletion;
 import dev.tpb.cli.completion.ZshCompletion;
+import java.io.PrintWriter;
+import java.io.Writer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,7 +27,10 @@ final class CompletionCommand extends TpbSubcommand {
 
     @Override
     protected int run() {
-        console().out().print(script(spec.root().commandLine(), shell));
+        // The whole model: this run may have registered only this command (Main builds what a run needs).
+        CommandLine root = Main.commandLine(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()),
+                true);
+        console().out().print(script(root, shell));
         console().out().flush();
         return Main.OK;
     }

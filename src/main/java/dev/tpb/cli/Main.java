@@ -45,12 +45,25 @@ public final class Main {
 
     /** Runs tpb in this process with the given streams; what tests call. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        return commandLine(out, err, hasNoColor(args)).execute(args);
+        return commandLine(out, err, hasNoColor(args), subcommandNamed(args)).execute(args);
     }
 
-    /** The live command model: also the source of the completion scripts. */
+    /** The whole live command model: also the source of the completion scripts. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean noColor) {
+        return commandLine(out, err, noColor, null);
+    }
+
+    /**
+     * The command model with every subcommand, or with only {@code only}: picocli builds a model by reflection
+     * (~0.1 s for all of tpb's commands), and a command that is named needs only its own.
+     */
+    private static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean noColor, Class<?> only) {
         CommandLine cmd = new CommandLine(new TpbCommand());
+        for (Class<?> sub : TpbCommand.SUBCOMMANDS) {
+            if (only == null || sub == only) {
+                cmd.addSubcommand(sub);
+            }
+        }
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setColorScheme(CommandLine.Help.defaultColorScheme(ansiFor(noColor, Terminal.STDOUT)));
@@ -70,6 +83,24 @@ public final class Main {
             return Ansi.ON;
         }
         return Terminal.isTerminal(fd) ? Ansi.ON : Ansi.OFF;
+    }
+
+    /** The subcommand the first word names (global options take no values), or null: build them all. */
+    private static Class<?> subcommandNamed(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return null;
+            }
+            if (!arg.startsWith("-")) {
+                for (Class<?> sub : TpbCommand.SUBCOMMANDS) {
+                    if (sub.getAnnotation(CommandLine.Command.class).name().equals(arg)) {
+                        return sub;
+                    }
+                }
+                return null; // a typo: the full model suggests the closest command
+            }
+        }
+        return null;
     }
 
     private static boolean hasNoColor(String[] args) {

@@ -1,6 +1,7 @@
 package dev.tpb.cli;
 
 import dev.tpb.BuildInfo;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,8 +24,10 @@ import picocli.CommandLine.Spec;
         footer = "Run 'tpb COMMAND --help' for more about a command.",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure", "2:usage error (unknown command or option, bad value)"},
-        sortOptions = false,
-        subcommands = {
+        sortOptions = false)
+public final class TpbCommand implements Callable<Integer> {
+    /** The subcommands, in the order help lists them (registered by {@link Main}, see there). */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             DemoCommand.class,
             ConfigCommand.class,
             PackEnvCommand.class,
@@ -34,9 +37,8 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             PythonCommand.class,
             DoctorCommand.class,
-            CompletionCommand.class,
-        })
-public final class TpbCommand implements Callable<Integer> {
+            CompletionCommand.class);
+
     @Spec
     CommandSpec spec;
 
