@@ -87,15 +87,27 @@ final class MessageQueue {
         return region.getLongAcquire(desc + ShmLayout.RING_HEAD) != region.getLongAcquire(desc + ShmLayout.RING_TAIL);
     }
 
-    /** Waits for the next message from the stub. */
+    /** Waits for the next message from the stub, spinning first while nothing else is waiting. */
     Message receive() {
+        return receive(() -> false);
+    }
+
+    /**
+     * Waits for the next message from the stub. The spin ends early once {@code othersWaiting} says that other work
+     * is queued: then the machine is busy, and a spinning thread only takes a core from the threads (and the stub)
+     * that would make progress; blocking costs this one wait a wake-up, not the others their CPU.
+     */
+    Message receive(java.util.function.BooleanSupplier othersWaiting) {
         int desc = ShmLayout.OFF_RING_TO_LAUNCHER;
         long started = System.nanoTime();
         while (true) {
-            if (!readable()) {
+            if (!readable() && !othersWaiting.getAsBoolean()) {
                 long deadline = System.nanoTime() + spinBudget;
                 for (int i = 1; !readable() && System.nanoTime() < deadline; i++) {
                     if ((i & 63) == 0) {
+                        if (othersWaiting.getAsBoolean()) {
+                            break;
+                        }
                         Thread.yield(); // the stub may be waiting for this very core
                     } else {
                         Thread.onSpinWait();

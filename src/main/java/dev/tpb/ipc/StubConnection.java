@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Everything the launcher shares with one stub process: the region, its rings and heap, and the doorbell.
- * One request is outstanding at a time; callers serialize on the instance that owns the connection.
+ * One EXECUTE is outstanding at a time; callers serialize on the instance that owns the connection.
  */
 public final class StubConnection implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -122,7 +122,7 @@ public final class StubConnection implements AutoCloseable {
         enter();
         try {
             long id = send(type, body);
-            return Wire.parse(awaitResult(type.result(), id));
+            return Wire.parse(awaitResult(type.result(), id, () -> false));
         } finally {
             leave();
         }
@@ -177,16 +177,30 @@ public final class StubConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * Sends the EXECUTE and waits for its result. Every response without an error holds the region mapped for its
-     * output views: call {@link #release()} once for each when it has been written out.
-     */
+    /** Sends the EXECUTE and waits for its result: {@link #sendExecute} then {@link #awaitExecute}. */
     public Wire.ExecuteResult execute(List<Wire.Request> requests) {
+        return awaitExecute(sendExecute(requests), () -> false);
+    }
+
+    /** Sends an EXECUTE whose inputs are in the heap (after {@link #beginExecute}); returns its sequence number. */
+    public long sendExecute(List<Wire.Request> requests) {
         enter();
         try {
-            byte[] body = Wire.execute(heap.arena(), requests);
-            long id = send(MessageType.EXECUTE, body);
-            Wire.ExecuteResult result = Wire.executeResult(awaitResult(MessageType.EXECUTE_RESULT, id));
+            return send(MessageType.EXECUTE, Wire.execute(heap.arena(), requests));
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Waits for the result of EXECUTE {@code id}, spinning first unless {@code othersWaiting} (more requests queued:
+     * a busy machine). Every response without an error holds the region mapped for its output views: call
+     * {@link #release()} once for each when it has been written out.
+     */
+    public Wire.ExecuteResult awaitExecute(long id, BooleanSupplier othersWaiting) {
+        enter();
+        try {
+            Wire.ExecuteResult result = Wire.executeResult(awaitResult(MessageType.EXECUTE_RESULT, id, othersWaiting));
             for (long[] r : result.unpins()) {
                 heap.unpin(r[0], r[1]);
             }
@@ -231,8 +245,8 @@ public final class StubConnection implements AutoCloseable {
         return id;
     }
 
-    private byte[] awaitResult(MessageType expected, long id) {
-        Message m = queue.receive();
+    private byte[] awaitResult(MessageType expected, long id, BooleanSupplier othersWaiting) {
+        Message m = queue.receive(othersWaiting);
         if (m.type() != expected || m.seq() != id) {
             throw new TpbException("Received unexpected response from Python backend stub: expected " + expected
                     + " #" + id + ", got " + m.type() + " #" + m.seq());

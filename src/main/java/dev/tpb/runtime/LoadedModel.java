@@ -148,8 +148,7 @@ public final class LoadedModel {
         }
         DynamicBatching db = spec.dynamicBatching().get();
         long limit = spec.maxBatchSize();
-        long target = db.preferredBatchSizes().stream().mapToLong(Integer::longValue).filter(s -> s <= limit)
-                .max().orElse(limit);
+        long target = preferredSize(db, limit);
         long size = first.batchItems;
         long deadline = first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
         while (size < target) {
@@ -172,6 +171,49 @@ public final class LoadedModel {
             size += next.batchItems;
         }
         return batch;
+    }
+
+    /**
+     * A batch of what is queued right now, never waiting (empty when nothing is): for an instance that can send its
+     * next batch while it writes the answers of the last one. Queued requests already waited while the instance
+     * was busy, so dynamic batching takes them as they are, up to the preferred or maximum batch size.
+     */
+    List<Pending> nextBatchNow() {
+        Pending first = pollPending();
+        if (first == null) {
+            return List.of();
+        }
+        List<Pending> batch = new ArrayList<>();
+        batch.add(first);
+        if (spec.dynamicBatching().isEmpty() || !spec.batches()) {
+            return batch;
+        }
+        long limit = spec.maxBatchSize();
+        long target = preferredSize(spec.dynamicBatching().get(), limit);
+        long size = first.batchItems;
+        while (size < target) {
+            Pending next = queue.pollFirst();
+            if (next == null) {
+                break;
+            }
+            if (size + next.batchItems > limit) {
+                carried.offerFirst(next);
+                break;
+            }
+            batch.add(next);
+            size += next.batchItems;
+        }
+        return batch;
+    }
+
+    private static long preferredSize(DynamicBatching db, long limit) {
+        return db.preferredBatchSizes().stream().mapToLong(Integer::longValue).filter(s -> s <= limit).max()
+                .orElse(limit);
+    }
+
+    /** Requests are queued that no instance has taken yet. */
+    boolean hasWaiting() {
+        return !carried.isEmpty() || queue.peekFirst() != null;
     }
 
     void batchDone(int requests) {

@@ -19,6 +19,12 @@ import java.util.function.Supplier;
  */
 final class ModelInstance implements Runnable {
     private static final long MAX_BACKOFF_MILLIS = 5_000;
+    /** Answers with up to this many output bytes are copied out of shared memory (see {@link #toResult}). */
+    static final int MAX_COPY_BYTES = 64 * 1024;
+
+    /** A batch whose EXECUTE has been sent and whose result has not been read yet. */
+    private record InFlight(List<Pending> batch, StubConnection connection, long id, long start, long sent) {
+    }
 
     private final String name;
     private final LoadedModel model;
@@ -33,6 +39,8 @@ final class ModelInstance implements Runnable {
     /** The last restart failed: requests should not wait for this instance. */
     private volatile boolean restartFailing;
     private int restarts;
+    /** Sent while the previous batch's answers were being written; the worker finishes it next. */
+    private InFlight ahead;
 
     ModelInstance(String name, LoadedModel model, Supplier<StubProcess> starter, Reporter reporter) {
         this.name = name;
@@ -77,32 +85,40 @@ final class ModelInstance implements Runnable {
     @Override
     public void run() {
         long backoff = 100;
-        while (running) {
-            if (!healthy()) {
-                if (!restart()) {
-                    model.failQueuedIfNoInstanceServes("Failed to process the request(s) for model instance '" + name
-                            + "', message: Stub process '" + name + "' is not healthy.");
-                    sleep(backoff);
-                    backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+        while (running || ahead != null) { // a batch sent ahead is always finished: its requests wait for it
+            InFlight current = ahead;
+            ahead = null;
+            if (current == null) {
+                if (!healthy()) {
+                    if (!restart()) {
+                        model.failQueuedIfNoInstanceServes("Failed to process the request(s) for model instance '"
+                                + name + "', message: Stub process '" + name + "' is not healthy.");
+                        sleep(backoff);
+                        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                        continue;
+                    }
+                    backoff = 100;
+                }
+                List<Pending> batch = model.nextBatch(100);
+                if (batch.isEmpty()) {
                     continue;
                 }
-                backoff = 100;
-            }
-            List<Pending> batch = model.nextBatch(100);
-            if (batch.isEmpty()) {
-                continue;
+                current = send(batch);
+                if (current == null) {
+                    continue;
+                }
             }
             busy = true;
             try {
-                execute(batch);
+                finish(current);
             } catch (RuntimeException e) {
                 // A malformed result or a bug: fail this batch (futures already completed stay as they are).
                 reporter.warn("instance '" + name + "': " + e);
-                failAll(batch, System.nanoTime(), "Received unexpected response from Python backend stub: "
+                failAll(current.batch, System.nanoTime(), "Received unexpected response from Python backend stub: "
                         + model.name() + " (" + e.getMessage() + ")");
             } finally {
                 busy = false;
-                model.batchDone(batch.size());
+                model.batchDone(current.batch.size());
             }
         }
     }
@@ -130,12 +146,13 @@ final class ModelInstance implements Runnable {
         }
     }
 
-    private void execute(List<Pending> batch) {
-        StubProcess s = stub;
-        StubConnection c = s.connection();
+    /**
+     * Places the batch's inputs in the heap and sends the EXECUTE. Returns null when that failed: the batch's
+     * futures are then already failed and the model told that the batch is done.
+     */
+    private InFlight send(List<Pending> batch) {
+        StubConnection c = stub.connection();
         long start = System.nanoTime();
-        Wire.ExecuteResult result;
-        long sent;
         try {
             c.beginExecute();
             List<Wire.Request> wire = new ArrayList<>(batch.size());
@@ -150,72 +167,141 @@ final class ModelInstance implements Runnable {
                 wire.add(new Wire.Request(r.id(), r.correlationId(), r.flags(), r.timeoutMicros(), r.parametersJson(),
                         r.requestedOutputs(), inputs));
             }
-            sent = System.nanoTime();
-            result = c.execute(wire);
+            long sent = System.nanoTime();
+            return new InFlight(batch, c, c.sendExecute(wire), start, sent);
         } catch (StubGoneException e) {
             broken = true;
-            failAll(batch, start, "Failed to process the request(s) for model instance '" + name
-                    + "', message: Stub process '" + name + "' is not healthy.");
-            return;
+            failAll(batch, start, notHealthy());
         } catch (TpbException e) {
             failAll(batch, start, e.getMessage());
+        }
+        model.batchDone(batch.size());
+        return null;
+    }
+
+    /**
+     * Waits for a sent batch's result and answers its requests. When every answer is small enough to be copied
+     * out of shared memory, the stub's heap is free again before the answers are written: then the next queued
+     * batch is sent first ({@link #ahead}), and the stub works on it while this thread writes the responses.
+     */
+    private void finish(InFlight f) {
+        List<Pending> batch = f.batch;
+        StubConnection c = f.connection;
+        Wire.ExecuteResult result;
+        try {
+            result = c.awaitExecute(f.id, model::hasWaiting);
+        } catch (StubGoneException e) {
+            broken = true;
+            failAll(batch, f.start, notHealthy());
+            return;
+        } catch (TpbException e) {
+            failAll(batch, f.start, e.getMessage());
             return;
         }
         long done = System.nanoTime();
         if (result.error() != null) {
-            model.stats().execution(batchItems(batch), sent - start, done - sent, 0);
-            failAll(batch, start, result.error());
+            model.stats().execution(batchItems(batch), f.sent - f.start, done - f.sent, 0);
+            failAll(batch, f.start, result.error());
             return;
         }
-        CountDownLatch released = new CountDownLatch(batch.size());
+        List<Wire.Response> responses = result.responses();
+        int large = 0;
+        for (int i = 0; i < responses.size() && i < batch.size(); i++) {
+            if (responses.get(i).error() == null && !copied(responses.get(i))) {
+                large++;
+            }
+        }
+        CountDownLatch released = new CountDownLatch(large);
         List<InferResult> answers = new ArrayList<>(batch.size());
+        int i = 0;
         try {
-            for (int i = 0; i < batch.size(); i++) {
-                Pending p = batch.get(i);
-                InferResult answer = i < result.responses().size()
-                        ? toResult(c, p, result.responses().get(i), () -> {
-                            c.release();
-                            released.countDown();
-                        })
-                        : InferResult.failed(model.name(), model.version(), p.request.id(),
-                        new InferError("Received unexpected response from Python backend stub: " + model.name(),
-                                ErrorCode.INTERNAL));
-                if (answer.error().isPresent() || i >= result.responses().size()) {
-                    released.countDown();
+            for (; i < responses.size(); i++) {
+                if (i < batch.size()) {
+                    answers.add(toResult(c, batch.get(i), responses.get(i), released));
+                } else if (responses.get(i).error() == null) {
+                    c.release(); // more responses than requests: nobody asked for this one
                 }
-                answers.add(answer);
             }
         } catch (RuntimeException e) {
-            // Nothing was handed out yet: give back every hold execute() took, then fail the batch.
-            result.responses().stream().filter(r -> r.error() == null).forEach(r -> c.release());
+            // Give back the holds execute() took: through the answers made so far, directly for the rest.
+            answers.forEach(InferResult::close);
+            for (int k = i; k < responses.size(); k++) {
+                if (responses.get(k).error() == null) {
+                    c.release();
+                }
+            }
             throw e;
         }
+        for (int k = answers.size(); k < batch.size(); k++) {
+            answers.add(InferResult.failed(model.name(), model.version(), batch.get(k).request.id(),
+                    new InferError("Received unexpected response from Python backend stub: " + model.name(),
+                            ErrorCode.INTERNAL)));
+        }
+        if (large == 0 && running && healthy()) {
+            List<Pending> next = model.nextBatchNow();
+            if (!next.isEmpty()) {
+                ahead = send(next);
+            }
+        }
         // Statistics first: a response may be written (and the statistics read) the moment a future completes.
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            model.stats().request(answers.get(i).error().isEmpty(), done - p.arrivalNanos, start - p.arrivalNanos,
+        for (int k = 0; k < batch.size(); k++) {
+            Pending p = batch.get(k);
+            model.stats().request(answers.get(k).error().isEmpty(), done - p.arrivalNanos, f.start - p.arrivalNanos,
                     p.batchItems);
         }
-        model.stats().execution(batchItems(batch), sent - start, done - sent, System.nanoTime() - done);
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).future.complete(answers.get(i));
+        model.stats().execution(batchItems(batch), f.sent - f.start, done - f.sent, System.nanoTime() - done);
+        for (int k = 0; k < batch.size(); k++) {
+            batch.get(k).future.complete(answers.get(k));
         }
-        // Outputs are views of this stub's heap: the next batch may only start once every result is closed.
+        // Large outputs are views of this stub's heap: the next batch may only start once they are written out.
         awaitRelease(released);
     }
 
-    private InferResult toResult(StubConnection c, Pending p, Wire.Response r, Runnable release) {
+    private String notHealthy() {
+        return "Failed to process the request(s) for model instance '" + name + "', message: Stub process '" + name
+                + "' is not healthy.";
+    }
+
+    /** A response whose outputs together are at most {@link #MAX_COPY_BYTES}: copied out at once. */
+    private static boolean copied(Wire.Response r) {
+        long total = 0;
+        for (Wire.Tensor t : r.outputs()) {
+            total += t.nbytes();
+        }
+        return total <= MAX_COPY_BYTES;
+    }
+
+    /**
+     * The answer to one request. Small outputs are copied out of shared memory here, and the response's hold on
+     * the region given back at once: a copy of a few KiB costs far less than keeping the stub waiting until the
+     * answer has been written to the client. Large outputs stay views of shared memory (zero-copy); closing the
+     * result gives back its hold and counts down {@code released}.
+     */
+    private InferResult toResult(StubConnection c, Pending p, Wire.Response r, CountDownLatch released) {
         if (r.error() != null) {
             return InferResult.failed(model.name(), model.version(), p.request.id(),
                     new InferError(r.error().message(), ErrorCode.parse(r.error().code())));
         }
+        boolean copy = copied(r);
         List<InferOutput> outputs = new ArrayList<>(r.outputs().size());
         for (Wire.Tensor t : r.outputs()) {
             DataType type = DataType.parse(t.datatype()).orElse(DataType.UINT8);
-            outputs.add(new InferOutput(t.name(), type, t.shape(), c.buffer(t.offset(), t.nbytes()).asReadOnlyBuffer()
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+            ByteBuffer view = c.buffer(t.offset(), t.nbytes());
+            ByteBuffer data = copy ? ByteBuffer.allocate(view.remaining()).put(view).flip() : view.asReadOnlyBuffer();
+            outputs.add(new InferOutput(t.name(), type, t.shape(), data.order(java.nio.ByteOrder.LITTLE_ENDIAN)));
         }
-        return new InferResult(model.name(), model.version(), p.request.id(), r.parametersJson(), outputs, null, release);
+        Runnable release;
+        if (copy) {
+            c.release();
+            release = () -> { };
+        } else {
+            release = () -> {
+                c.release();
+                released.countDown();
+            };
+        }
+        return new InferResult(model.name(), model.version(), p.request.id(), r.parametersJson(), outputs, null,
+                release);
     }
 
     private void failAll(List<Pending> batch, long start, String message) {

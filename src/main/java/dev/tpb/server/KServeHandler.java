@@ -30,6 +30,8 @@ public final class KServeHandler implements HttpHandler {
     /** The protocol extensions tpb implements (GET /v2). */
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "parameters",
             "statistics", "model_repository");
+    /** Request bodies up to this size are copied, so that the connection can read on while the model works. */
+    private static final int SMALL_BODY_BYTES = 64 * 1024;
 
     private final ModelManager manager;
     private final long maxRequestBytes;
@@ -208,8 +210,9 @@ public final class KServeHandler implements HttpHandler {
             throw RequestError.unsupported("HTTP end point doesn't support models with decoupled transaction policy");
         }
         // A small body is copied so that the connection can read on while the model works; the answer is then
-        // written by the thread that completes it. A large one is used in place, and the connection waits.
-        boolean small = request.body().remaining() <= Detach.MAX_COPY_BYTES;
+        // written by the thread that completes it (the instance's, which copied small outputs out of shared memory
+        // and may already have sent the stub its next batch). A large body is used in place, and the connection waits.
+        boolean small = request.body().remaining() <= SMALL_BODY_BYTES;
         ByteBuffer raw = small ? copy(request.body()) : request.body();
         Compression encoding = Compression.ofContentEncoding(request.header("content-encoding"));
         ByteBuffer body = encoding.decompress(raw, maxRequestBytes);
@@ -217,7 +220,6 @@ public final class KServeHandler implements HttpHandler {
         InferRequestReader.Parsed parsed = InferRequestReader.read(body, headerLength, model.spec(), maxRequestBytes);
         Compression answer = Compression.forAcceptEncoding(request.header("accept-encoding"));
         CompletableFuture<HttpResponse> response = model.submit(parsed.request())
-                .thenApply(Detach::small)
                 .thenApply(result -> respond(result, parsed.outputs(), answer));
         if (small) {
             return HttpResponse.later(response);

@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tpb.testing.Models;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +42,36 @@ class RestartTest {
             assertEquals(1, model.restarts());
             assertEquals(1, Models.shmRegions().stream().filter(n -> !n.endsWith(".sock")).count(),
                     "the dead stub's region was removed: " + Models.shmRegions());
+        }
+        assertEquals(List.of(), Models.shmRegions());
+    }
+
+    @Test
+    void requestsQueuedBehindACrashAreServedByTheRestartedStub(@TempDir Path repo) throws Exception {
+        Models.copy(repo, "crash");
+        try (ModelManager manager = Models.manager(repo)) {
+            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
+            LoadedModel model = manager.model("crash").orElseThrow();
+            // Submitted back to back: while the stub runs the first, the others queue, and the instance sends each
+            // next one as soon as the previous result is in (before answering it). The second kills the stub.
+            float[] values = {1, -1, 2, 3, 4};
+            List<CompletableFuture<InferResult>> futures = new ArrayList<>();
+            for (float v : values) {
+                futures.add(model.submit(request(fp32("IN", new long[] {1}, v))));
+            }
+            for (int i = 0; i < values.length; i++) {
+                try (InferResult r = futures.get(i).get(30, TimeUnit.SECONDS)) {
+                    if (values[i] < 0) {
+                        assertEquals("Failed to process the request(s) for model instance 'crash_0_0', message: Stub "
+                                + "process 'crash_0_0' is not healthy.", r.error().orElseThrow().message());
+                    } else {
+                        int at = i;
+                        assertTrue(r.error().isEmpty(), () -> "request " + at + ": " + r.error());
+                        assertArrayEquals(new float[] {values[i]}, floats(output(r, "OUT")));
+                    }
+                }
+            }
+            assertEquals(1, model.restarts());
         }
         assertEquals(List.of(), Models.shmRegions());
     }
