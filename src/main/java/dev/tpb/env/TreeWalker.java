@@ -2,10 +2,10 @@ package dev.tpb.env;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -45,38 +45,48 @@ final class TreeWalker {
 
     void walk(Consumer<Entry> out, Consumer<Outside> outside) {
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    String name = archivePath(dir);
-                    if (name.isEmpty()) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    if (skip.test(name, true)) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    out.accept(Entry.directory(name, mode(posix(dir, attrs)), seconds(attrs)));
-                    return FileVisitResult.CONTINUE;
+            if (!base.isEmpty()) { // a tree placed below the archive root (a stdlib) has an entry of its own
+                PosixFileAttributes attrs = Files.readAttributes(root, PosixFileAttributes.class);
+                if (skip.test(base, true)) {
+                    return;
                 }
+                out.accept(Entry.directory(base, mode(attrs), seconds(attrs)));
+            }
+            walkDirectory(root, "", out, outside);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + root + ": " + e.getMessage(), e);
+        }
+    }
 
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    String name = archivePath(file);
-                    if (skip.test(name, false)) {
-                        return FileVisitResult.CONTINUE;
+    /**
+     * One lstat per entry (the directory listing gives the names; the POSIX attributes carry type, mode, size,
+     * mtime and file key), names built by appending: walkFileTree's attributes lack the mode, which cost every
+     * entry a second lstat.
+     */
+    private void walkDirectory(Path dir, String relative, Consumer<Entry> out, Consumer<Outside> outside)
+            throws IOException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path child : children) {
+                String childRelative = relative.isEmpty() ? child.getFileName().toString()
+                        : relative + "/" + child.getFileName();
+                String name = base.isEmpty() ? childRelative : base + "/" + childRelative;
+                PosixFileAttributes attrs = Files.readAttributes(child, PosixFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (attrs.isDirectory()) {
+                    if (!skip.test(name, true)) {
+                        out.accept(Entry.directory(name, mode(attrs), seconds(attrs)));
+                        walkDirectory(child, childRelative, out, outside);
                     }
+                } else if (!skip.test(name, false)) {
                     if (attrs.isSymbolicLink()) {
-                        symlink(file, name, attrs, out, outside);
+                        symlink(child, name, attrs, out, outside);
                     } else if (attrs.isRegularFile()) {
-                        out.accept(Entry.file(name, file, mode(posix(file, attrs)), seconds(attrs), attrs.size(),
+                        out.accept(Entry.file(name, child, mode(attrs), seconds(attrs), attrs.size(),
                                 attrs.fileKey()));
                     }
                     // sockets, fifos and devices have no place in an environment archive
-                    return FileVisitResult.CONTINUE;
                 }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + root + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -109,22 +119,6 @@ final class TreeWalker {
             }
         }
         outside.accept(new Outside(name, target.toString()));
-    }
-
-    private String archivePath(Path p) {
-        String rel = root.relativize(p).toString();
-        if (base.isEmpty()) {
-            return rel;
-        }
-        return rel.isEmpty() ? base : base + "/" + rel;
-    }
-
-    /** The walk's attributes carry no permissions; ask for them (one more lstat). */
-    private static BasicFileAttributes posix(Path p, BasicFileAttributes attrs) throws IOException {
-        if (attrs instanceof PosixFileAttributes) {
-            return attrs;
-        }
-        return Files.readAttributes(p, PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     static long seconds(BasicFileAttributes attrs) {
