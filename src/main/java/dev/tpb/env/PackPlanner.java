@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -66,7 +69,8 @@ final class PackPlanner {
             switch (info.kind()) {
                 case VENV -> planVenv();
                 case CONDA -> planConda();
-                case STANDALONE -> walkEnv(List.of(), (path, dir) -> false);
+                case STANDALONE -> walkEnv(List::of, (path, dir) -> false, e -> entries.put(e.path(), e),
+                        outside::add);
             }
         } catch (UncheckedIOException e) {
             throw new TpbException(e.getMessage(), e);
@@ -94,7 +98,15 @@ final class PackPlanner {
 
     private void planVenv() {
         Path interpreter = baseInterpreter();
-        BaseRuntime base = BaseRuntime.query(interpreter);
+        // Asking the base interpreter about itself takes a Python start-up: walk the venv meanwhile. The walk needs
+        // the answer only for a symlink that leads out of the venv (rare: bin/python* are left out).
+        CompletableFuture<BaseRuntime> query = CompletableFuture.supplyAsync(() -> BaseRuntime.query(interpreter));
+        List<Entry> venvEntries = new ArrayList<>();
+        List<TreeWalker.Outside> venvOutside = new ArrayList<>();
+        walkEnv(() -> List.of(await(query).prefix()),
+                (path, dir) -> path.equals("pyvenv.cfg") || VENV_PYTHON.matcher(path).matches(),
+                venvEntries::add, venvOutside::add);
+        BaseRuntime base = await(query);
         if (!base.version().sameMinor(info.python())) {
             throw new TpbException(info.prefix().resolve("pyvenv.cfg") + " says Python " + info.python()
                     + " but its base interpreter " + interpreter + " is " + base.version());
@@ -132,7 +144,17 @@ final class PackPlanner {
                 .ifPresent(d -> walk(d, relocated(base.prefix().relativize(d).toString(), lib64Link), copyRoots,
                         (p, dir) -> false));
 
-        walkEnv(copyRoots, (path, dir) -> path.equals("pyvenv.cfg") || VENV_PYTHON.matcher(path).matches());
+        // The venv's own files last, as they override the base's
+        venvEntries.forEach(e -> entries.put(e.path(), e));
+        outside.addAll(venvOutside);
+    }
+
+    private static BaseRuntime await(CompletableFuture<BaseRuntime> query) {
+        try {
+            return query.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     private Path baseInterpreter() {
@@ -223,19 +245,22 @@ final class PackPlanner {
         if (Files.isDirectory(info.prefix().resolve("pkgs"))) {
             copyRoots.add(info.prefix().resolve("pkgs"));
         }
-        walkEnv(copyRoots, (path, dir) -> path.indexOf('/') < 0 && CONDA_SKIP.contains(path));
+        walkEnv(() -> copyRoots, (path, dir) -> path.indexOf('/') < 0 && CONDA_SKIP.contains(path),
+                e -> entries.put(e.path(), e), outside::add);
     }
 
     // ---- common ----
 
-    private void walkEnv(List<Path> copyRoots, java.util.function.BiPredicate<String, Boolean> kindSkip) {
-        walk(info.prefix(), "", copyRoots, (path, dir) -> kindSkip.test(path, dir)
+    private void walkEnv(Supplier<List<Path>> copyRoots, java.util.function.BiPredicate<String, Boolean> kindSkip,
+                         Consumer<Entry> out, Consumer<TreeWalker.Outside> outsideOut) {
+        new TreeWalker(info.prefix(), "", copyRoots, (path, dir) -> kindSkip.test(path, dir)
                 || (!dir && STALE_BIN.contains(path)) || path.endsWith("~") || path.endsWith("/.DS_Store")
-                || path.equals(".DS_Store"));
+                || path.equals(".DS_Store") || excludes.excluded(path))
+                .walk(out, outsideOut);
     }
 
     private void walk(Path root, String base, List<Path> copyRoots, java.util.function.BiPredicate<String, Boolean> skip) {
-        new TreeWalker(root, base, copyRoots, (path, dir) -> skip.test(path, dir) || excludes.excluded(path))
+        new TreeWalker(root, base, () -> copyRoots, (path, dir) -> skip.test(path, dir) || excludes.excluded(path))
                 .walk(e -> entries.put(e.path(), e), outside::add);
     }
 
@@ -332,9 +357,13 @@ final class PackPlanner {
 
     private void addMissingParents(long epoch) {
         List<String> missing = new ArrayList<>();
+        Set<String> seen = new HashSet<>(); // directories whose ancestors have been looked at already
         for (String path : entries.keySet()) {
-            for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
                 String parent = path.substring(0, slash);
+                if (!seen.add(parent)) {
+                    break;
+                }
                 if (!entries.containsKey(parent)) {
                     missing.add(parent);
                 }

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Walks a source tree into archive entries without following symlinks: a symlinked directory (a venv's
@@ -27,16 +28,17 @@ final class TreeWalker {
 
     private final Path root;
     private final String base;
-    private final List<Path> copyRoots;
+    private final Supplier<List<Path>> copyRoots;
     private final BiPredicate<String, Boolean> skip;
 
     /**
      * @param root      the source directory (canonical)
      * @param base      archive path of {@code root} ("" for the prefix itself, "lib/python3.11" for a stdlib)
-     * @param copyRoots directories outside the tree whose files may be copied in place of symlinks
+     * @param copyRoots directories outside the tree whose files may be copied in place of symlinks (asked for only
+     *                  when a symlink leads out of the tree)
      * @param skip      (archive path, is directory) → leave out (and, for a directory, everything below)
      */
-    TreeWalker(Path root, String base, List<Path> copyRoots, BiPredicate<String, Boolean> skip) {
+    TreeWalker(Path root, String base, Supplier<List<Path>> copyRoots, BiPredicate<String, Boolean> skip) {
         this.root = root;
         this.base = base;
         this.copyRoots = copyRoots;
@@ -111,7 +113,7 @@ final class TreeWalker {
             out.accept(Entry.symlink(name, file.getParent().relativize(real).toString(), seconds(attrs)));
             return;
         }
-        for (Path allowed : copyRoots) {
+        for (Path allowed : copyRoots.get()) {
             if (real.startsWith(allowed) && Files.isRegularFile(real)) {
                 PosixFileAttributes ta = Files.readAttributes(real, PosixFileAttributes.class);
                 out.accept(Entry.file(name, real, mode(ta), seconds(ta), ta.size(), ta.fileKey()));
