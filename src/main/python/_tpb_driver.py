@@ -9,6 +9,7 @@ import inspect
 import json
 import os
 import sys
+import time
 
 import _tpb
 
@@ -140,6 +141,7 @@ class Stub:
         return value
 
     def execute(self, body):
+        started = time.perf_counter_ns()
         pb = self.pb_utils
         _tpb.set_arena(body["arena"])
         result = {"error": None, "responses": []}
@@ -159,6 +161,7 @@ class Stub:
             # Drop every reference we hold, so that only the model's own ones can keep tensors pinned.
             requests = returned = responses = None
         result["pins"], result["unpins"] = _tpb.end_cycle()
+        result["execute_ns"] = time.perf_counter_ns() - started
         return result
 
     def _check_return(self, requests, returned):

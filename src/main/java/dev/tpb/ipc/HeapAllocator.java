@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Places one EXECUTE's input tensors in the heap: 64-byte aligned, never across a 1 GiB window, never over a
- * range the stub reported as pinned (Python still holds a view of it). Reset after every EXECUTE_RESULT.
+ * range the stub reported as pinned (Python still holds a view of it). Reset before each EXECUTE's inputs are
+ * placed.
  */
 final class HeapAllocator {
     private final List<long[]> pinned = new ArrayList<>(); // {offset, length}; the same range may appear twice

@@ -34,7 +34,9 @@ public final class Wire {
     public record Response(Error error, String parametersJson, List<Tensor> outputs) {
     }
 
-    public record ExecuteResult(String error, List<Response> responses, List<long[]> pins, List<long[]> unpins) {
+    /** {@code executeNanos}: the stub's own time for the EXECUTE (0 from a stub that does not say). */
+    public record ExecuteResult(String error, List<Response> responses, List<long[]> pins, List<long[]> unpins,
+                                long executeNanos) {
     }
 
     public record Hello(int protocol, String python, long pid, String executable, String prefix, String error) {
@@ -110,7 +112,8 @@ public final class Wire {
             }
             responses.add(new Response(err, r.path("parameters").asText(""), outputs));
         }
-        return new ExecuteResult(error, responses, ranges(root.path("pins")), ranges(root.path("unpins")));
+        return new ExecuteResult(error, responses, ranges(root.path("pins")), ranges(root.path("unpins")),
+                root.path("execute_ns").asLong(0));
     }
 
     private static List<long[]> ranges(JsonNode array) {

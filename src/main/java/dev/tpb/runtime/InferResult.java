@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The answer to one request: outputs (views of shared memory) or an error. Close it once the outputs have been
- * written out: the model instance cannot run its next batch before every result of its last batch is closed.
+ * The answer to one request: outputs or an error. Outputs larger than 64 KiB are views of the stub's shared
+ * memory: close the result once they have been written out, as the model instance cannot run its next batch before
+ * then (smaller outputs are copies, and closing costs nothing).
  */
 public final class InferResult implements AutoCloseable {
     private final String modelName;

@@ -152,10 +152,12 @@ public final class LoadedModel {
         long size = first.batchItems;
         long deadline = first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
         while (size < target) {
-            Pending next;
+            Pending next = carried.pollFirst();
             try {
                 long wait = deadline - System.nanoTime();
-                next = wait > 0 ? queue.pollFirst(wait, TimeUnit.NANOSECONDS) : queue.pollFirst();
+                if (next == null) {
+                    next = wait > 0 ? queue.pollFirst(wait, TimeUnit.NANOSECONDS) : queue.pollFirst();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -174,36 +176,51 @@ public final class LoadedModel {
     }
 
     /**
-     * A batch of what is queued right now, never waiting (empty when nothing is): for an instance that can send its
-     * next batch while it writes the answers of the last one. Queued requests already waited while the instance
-     * was busy, so dynamic batching takes them as they are, up to the preferred or maximum batch size.
+     * The batch {@link #nextBatch} would form from what is queued right now, if forming it needs no waiting, and
+     * if its inputs total at most {@code maxInputBytes}; otherwise empty, with nothing taken. For an instance that
+     * sends its next batch while it writes the answers of the last one: that must not delay those answers.
      */
-    List<Pending> nextBatchNow() {
+    List<Pending> nextBatchNow(long maxInputBytes) {
         Pending first = pollPending();
         if (first == null) {
             return List.of();
         }
         List<Pending> batch = new ArrayList<>();
         batch.add(first);
-        if (spec.dynamicBatching().isEmpty() || !spec.batches()) {
-            return batch;
-        }
-        long limit = spec.maxBatchSize();
-        long target = preferredSize(spec.dynamicBatching().get(), limit);
-        long size = first.batchItems;
-        while (size < target) {
-            Pending next = queue.pollFirst();
-            if (next == null) {
-                break;
+        long bytes = first.inputBytes();
+        if (spec.dynamicBatching().isPresent() && spec.batches()) {
+            DynamicBatching db = spec.dynamicBatching().get();
+            long limit = spec.maxBatchSize();
+            long target = preferredSize(db, limit);
+            long size = first.batchItems;
+            while (size < target) {
+                Pending next = queue.pollFirst();
+                if (next == null) {
+                    break;
+                }
+                if (size + next.batchItems > limit) {
+                    carried.offerFirst(next);
+                    break;
+                }
+                batch.add(next);
+                size += next.batchItems;
+                bytes += next.inputBytes();
             }
-            if (size + next.batchItems > limit) {
-                carried.offerFirst(next);
-                break;
+            // Short of the preferred size, the first request may still wait for company (max_queue_delay)
+            boolean mayWait = size < target
+                    && System.nanoTime() < first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
+            if (mayWait) {
+                return putBack(batch);
             }
-            batch.add(next);
-            size += next.batchItems;
         }
-        return batch;
+        return bytes <= maxInputBytes ? batch : putBack(batch);
+    }
+
+    private List<Pending> putBack(List<Pending> batch) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            carried.offerFirst(batch.get(i));
+        }
+        return List.of();
     }
 
     private static long preferredSize(DynamicBatching db, long limit) {
@@ -255,11 +272,7 @@ public final class LoadedModel {
                 break;
             }
         }
-        for (Pending p; (p = pollPending()) != null; ) {
-            inFlight.decrementAndGet();
-            p.future.complete(InferResult.failed(name(), version, p.request.id(),
-                    new InferError("Model '" + name() + "' is being unloaded", ErrorCode.UNAVAILABLE)));
-        }
+        failUnloading();
         List<String> errors = new ArrayList<>();
         List<Thread> stoppers = new ArrayList<>();
         for (ModelInstance instance : instances) {
@@ -281,7 +294,16 @@ public final class LoadedModel {
                 Thread.currentThread().interrupt();
             }
         }
+        failUnloading(); // a worker still running after the drain may have put a request back
         state = ModelState.UNAVAILABLE;
         return errors;
+    }
+
+    private void failUnloading() {
+        for (Pending p; (p = pollPending()) != null; ) {
+            inFlight.decrementAndGet();
+            p.future.complete(InferResult.failed(name(), version, p.request.id(),
+                    new InferError("Model '" + name() + "' is being unloaded", ErrorCode.UNAVAILABLE)));
+        }
     }
 }

@@ -22,8 +22,12 @@ final class ModelInstance implements Runnable {
     /** Answers with up to this many output bytes are copied out of shared memory (see {@link #toResult}). */
     static final int MAX_COPY_BYTES = 64 * 1024;
 
-    /** A batch whose EXECUTE has been sent and whose result has not been read yet. */
-    private record InFlight(List<Pending> batch, StubConnection connection, long id, long start, long sent) {
+    /** The most input bytes a batch sent ahead may have: placing them must not delay the answers being written. */
+    static final long MAX_AHEAD_INPUT_BYTES = 1 << 20;
+
+    /** A batch whose EXECUTE has been sent (ahead: while the previous answers were written) and not yet answered. */
+    private record InFlight(List<Pending> batch, StubConnection connection, long id, long start, long sent,
+                            boolean ahead) {
     }
 
     private final String name;
@@ -33,7 +37,6 @@ final class ModelInstance implements Runnable {
     private final Thread worker;
     private volatile StubProcess stub;
     private volatile boolean running = true;
-    private volatile boolean busy;
     /** Set when the stub's connection broke: it may not have been reaped yet, but it is gone. */
     private volatile boolean broken;
     /** The last restart failed: requests should not wait for this instance. */
@@ -103,12 +106,11 @@ final class ModelInstance implements Runnable {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                current = send(batch);
+                current = send(batch, false);
                 if (current == null) {
                     continue;
                 }
             }
-            busy = true;
             try {
                 finish(current);
             } catch (RuntimeException e) {
@@ -117,7 +119,6 @@ final class ModelInstance implements Runnable {
                 failAll(current.batch, System.nanoTime(), "Received unexpected response from Python backend stub: "
                         + model.name() + " (" + e.getMessage() + ")");
             } finally {
-                busy = false;
                 model.batchDone(current.batch.size());
             }
         }
@@ -147,10 +148,10 @@ final class ModelInstance implements Runnable {
     }
 
     /**
-     * Places the batch's inputs in the heap and sends the EXECUTE. Returns null when that failed: the batch's
-     * futures are then already failed and the model told that the batch is done.
+     * Places the batch's inputs in the heap and sends the EXECUTE. Never throws: when that fails it returns null,
+     * with the batch's futures failed and the model told that the batch is done.
      */
-    private InFlight send(List<Pending> batch) {
+    private InFlight send(List<Pending> batch, boolean ahead) {
         StubConnection c = stub.connection();
         long start = System.nanoTime();
         try {
@@ -168,12 +169,17 @@ final class ModelInstance implements Runnable {
                         r.requestedOutputs(), inputs));
             }
             long sent = System.nanoTime();
-            return new InFlight(batch, c, c.sendExecute(wire), start, sent);
+            return new InFlight(batch, c, c.sendExecute(wire), start, sent, ahead);
         } catch (StubGoneException e) {
             broken = true;
             failAll(batch, start, notHealthy());
         } catch (TpbException e) {
             failAll(batch, start, e.getMessage());
+        } catch (RuntimeException e) {
+            // a bug: fail this batch, keep the instance serving
+            reporter.warn("instance '" + name + "': " + e);
+            failAll(batch, start, "Failed to send the request(s) to Python backend stub: " + model.name() + " ("
+                    + e + ")");
         }
         model.batchDone(batch.size());
         return null;
@@ -199,8 +205,10 @@ final class ModelInstance implements Runnable {
             return;
         }
         long done = System.nanoTime();
+        // A batch sent ahead may have been answered while this thread was still writing the previous answers
+        long compute = f.ahead && result.executeNanos() > 0 ? result.executeNanos() : done - f.sent;
         if (result.error() != null) {
-            model.stats().execution(batchItems(batch), f.sent - f.start, done - f.sent, 0);
+            model.stats().execution(batchItems(batch), f.sent - f.start, compute, 0);
             failAll(batch, f.start, result.error());
             return;
         }
@@ -237,10 +245,11 @@ final class ModelInstance implements Runnable {
                     new InferError("Received unexpected response from Python backend stub: " + model.name(),
                             ErrorCode.INTERNAL)));
         }
+        long answered = System.nanoTime();
         if (large == 0 && running && healthy()) {
-            List<Pending> next = model.nextBatchNow();
+            List<Pending> next = model.nextBatchNow(MAX_AHEAD_INPUT_BYTES);
             if (!next.isEmpty()) {
-                ahead = send(next);
+                ahead = send(next, true);
             }
         }
         // Statistics first: a response may be written (and the statistics read) the moment a future completes.
@@ -249,7 +258,7 @@ final class ModelInstance implements Runnable {
             model.stats().request(answers.get(k).error().isEmpty(), done - p.arrivalNanos, f.start - p.arrivalNanos,
                     p.batchItems);
         }
-        model.stats().execution(batchItems(batch), f.sent - f.start, done - f.sent, System.nanoTime() - done);
+        model.stats().execution(batchItems(batch), f.sent - f.start, compute, answered - done);
         for (int k = 0; k < batch.size(); k++) {
             batch.get(k).future.complete(answers.get(k));
         }
@@ -329,10 +338,6 @@ final class ModelInstance implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    boolean busy() {
-        return busy;
     }
 
     /** Stops taking work, finalizes the model and stops the stub. Returns finalize()'s error, if any. */

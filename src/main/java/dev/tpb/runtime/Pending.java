@@ -13,4 +13,12 @@ final class Pending {
         this.request = request;
         this.batchItems = batchItems;
     }
+
+    long inputBytes() {
+        long n = 0;
+        for (InferInput in : request.inputs()) {
+            n += in.data().remaining();
+        }
+        return n;
+    }
 }

@@ -25,9 +25,9 @@ final class HttpConnection implements Runnable {
     private static final long MAX_DRAIN = 1L << 30;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     /**
-     * A client that takes no part of a response for this long is disconnected. Outputs are written straight from
-     * a model instance's shared memory (or by the instance's own thread), so a client that stops reading would
-     * otherwise hold the instance for every other client.
+     * A client that takes no part of a response for this long is disconnected. Large outputs are written straight
+     * from a model instance's shared memory, small ones by the instance's own thread, so a client that stops
+     * reading holds the instance for every other client until then.
      */
     static final long WRITE_STALL_MILLIS = 5_000;
     /** Writes go out in pieces of at most this much, so that progress (not the whole response) is timed. */

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A response to write: status, extra headers and the body as a list of buffers written with one gathering
- * write (tensor bytes are sent straight from the model's shared memory). {@code afterWrite} runs once the
+ * write (large tensors are sent straight from the model's shared memory). {@code afterWrite} runs once the
  * bytes are out (or the connection failed), which is when shared-memory views may be released.
  */
 public final class HttpResponse {

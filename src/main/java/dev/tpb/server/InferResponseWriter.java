@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a model's answer as the KServe v2 response: the JSON header, then the binary chunks straight from the
- * stub's shared memory (one gathering write, no copy). The result is closed once the bytes are out.
+ * Writes a model's answer as the KServe v2 response: the JSON header, then the binary chunks, large ones straight
+ * from the stub's shared memory (one gathering write, no copy). The result is closed once the bytes are out.
  */
 final class InferResponseWriter {
     private InferResponseWriter() {

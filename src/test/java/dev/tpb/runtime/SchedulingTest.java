@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tpb.testing.Models;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +77,43 @@ class SchedulingTest {
                 }
             }
             assertTrue(refused >= 3, "at most one running and two queued: " + refused + " refused");
+        }
+    }
+    @Test
+    void theNextRequestRunsWhileTheLastAnswerIsStillBeingWritten(@TempDir Path repo) throws Exception {
+        Models.copy(repo, "stamp");
+        try (ModelManager manager = Models.manager(repo)) {
+            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
+            LoadedModel model = manager.model("stamp").orElseThrow();
+            CompletableFuture<InferResult> first = model.submit(request(fp32("SECONDS", new long[] {1}, 0.3f)));
+            // Attached while the first request runs, so it runs on the instance's thread when the answer comes, as
+            // the HTTP server's writing of a small answer does: a slow client.
+            CompletableFuture<Long> written = first.thenApply(r -> {
+                r.close();
+                sleepMillis(600);
+                return epochNanos();
+            });
+            CompletableFuture<InferResult> second = model.submit(request(fp32("SECONDS", new long[] {1}, 0)));
+            long firstWritten = written.get(30, TimeUnit.SECONDS);
+            try (InferResult r = second.get(30, TimeUnit.SECONDS)) {
+                assertTrue(r.error().isEmpty(), () -> r.error().toString());
+                long secondStarted = output(r, "STARTED").data().getLong(0);
+                assertTrue(secondStarted < firstWritten - 300_000_000L, "the second request started "
+                        + (firstWritten - secondStarted) / 1_000_000 + " ms before the first answer was written out");
+            }
+        }
+    }
+
+    private static long epochNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
