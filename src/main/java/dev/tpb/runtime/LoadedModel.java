@@ -194,7 +194,7 @@ public final class LoadedModel {
             long target = preferredSize(db, limit);
             long size = first.batchItems;
             while (size < target) {
-                Pending next = queue.pollFirst();
+                Pending next = pollPending();
                 if (next == null) {
                     break;
                 }
