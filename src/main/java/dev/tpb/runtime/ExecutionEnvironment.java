@@ -18,7 +18,8 @@ final class ExecutionEnvironment {
     private ExecutionEnvironment() {
     }
 
-    static Optional<Path> resolve(String value, Path modelDir, EnvCache cache) {
+    /** The environment, held until the lease is closed (an archive's extraction stays while models use it). */
+    static Optional<EnvCache.Lease> resolve(String value, Path modelDir, EnvCache cache) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
@@ -32,11 +33,13 @@ final class ExecutionEnvironment {
                     + "as Triton does; write " + ExecutionEnvPaths.MODEL_DIR_TOKEN + "/" + v + " for a path inside the model directory)";
             throw new TpbException("Failed to get the canonical path for " + path + "." + hint);
         }
-        Path env = Files.isDirectory(real) ? real : cache.resolve(real);
+        EnvCache.Lease lease = cache.acquire(real);
+        Path env = lease.path();
         if (!Files.exists(env.resolve("bin/activate"))) {
+            lease.close();
             throw new TpbException("Path " + env.resolve("bin/activate") + " does not exist. The Python environment "
                     + "should contain an 'activate' script.");
         }
-        return Optional.of(env);
+        return Optional.of(lease);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tpb.runtime;
 
+import dev.tpb.env.EnvCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ public final class LoadedModel {
     /** A request taken from the queue that did not fit in a batch: it goes first next time (never re-queued). */
     private final java.util.concurrent.ConcurrentLinkedDeque<Pending> carried = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile ModelState state = ModelState.LOADING;
+    /** The execution environment, kept on disk while this model's stubs may run in it. */
+    private EnvCache.Lease environment;
 
     LoadedModel(ModelSpec spec, long version, Path modelDir, int maxQueueSize) {
         this.spec = spec;
@@ -296,7 +299,14 @@ public final class LoadedModel {
         }
         failUnloading(); // a worker still running after the drain may have put a request back
         state = ModelState.UNAVAILABLE;
+        if (environment != null) {
+            environment.close();
+        }
         return errors;
+    }
+
+    void holdEnvironment(EnvCache.Lease lease) {
+        this.environment = lease;
     }
 
     private void failUnloading() {

@@ -53,7 +53,19 @@ final class ModelLoader {
             throw new TpbException("Failed to preinitialize Python stub: Python model file not found in '" + modelFile + "'");
         }
         String envParameter = config.path("parameters").path(ExecutionEnvPaths.PARAMETER).path("string_value").asText("");
-        Optional<Path> env = ExecutionEnvironment.resolve(envParameter, modelDir, envCache);
+        Optional<EnvCache.Lease> lease = ExecutionEnvironment.resolve(envParameter, modelDir, envCache);
+        try {
+            LoadedModel model = load(name, backend, modelDir, version, modelFile, lease.map(EnvCache.Lease::path), config);
+            lease.ifPresent(model::holdEnvironment);
+            return model;
+        } catch (RuntimeException e) {
+            lease.ifPresent(EnvCache.Lease::close);
+            throw e;
+        }
+    }
+
+    private LoadedModel load(String name, String backend, Path modelDir, long version, Path modelFile,
+                             Optional<Path> env, ObjectNode config) {
         Optional<PythonVersion> envPython = env.map(e -> EnvInspector.inspect(e).python());
         StubResolver.Resolved stub = resolver.resolve(name, backend, modelDir, envPython);
         if (envPython.isPresent() && !envPython.get().sameMinor(stub.python())) {
