@@ -48,6 +48,7 @@ class StubProcessTest {
             assertArrayEquals(new float[] {11, 22, 33, 44}, read(c, response.outputs().get(0)));
             assertArrayEquals(new float[] {-9, -18, -27, -36}, read(c, response.outputs().get(1)));
             assertEquals(0, c.pinnedRanges());
+            c.release(); // the response's outputs have been read: give back its hold on the region
             assertNull(stub.stop(5000));
             assertFalse(stub.alive());
             assertFalse(stub.regionExists());
