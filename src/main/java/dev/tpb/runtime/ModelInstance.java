@@ -152,9 +152,9 @@ final class ModelInstance implements Runnable {
      * with the batch's futures failed and the model told that the batch is done.
      */
     private InFlight send(List<Pending> batch, boolean ahead) {
-        StubConnection c = stub.connection();
         long start = System.nanoTime();
         try {
+            StubConnection c = stub.connection();
             c.beginExecute();
             List<Wire.Request> wire = new ArrayList<>(batch.size());
             for (Pending p : batch) {
