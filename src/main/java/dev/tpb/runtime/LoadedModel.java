@@ -146,34 +146,8 @@ public final class LoadedModel {
         }
         List<Pending> batch = new ArrayList<>();
         batch.add(first);
-        if (spec.dynamicBatching().isEmpty() || !spec.batches()) {
-            return batch;
-        }
-        DynamicBatching db = spec.dynamicBatching().get();
-        long limit = spec.maxBatchSize();
-        long target = preferredSize(db, limit);
-        long size = first.batchItems;
-        long deadline = first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
-        while (size < target) {
-            Pending next = carried.pollFirst();
-            try {
-                long wait = deadline - System.nanoTime();
-                if (next == null) {
-                    next = wait > 0 ? queue.pollFirst(wait, TimeUnit.NANOSECONDS) : queue.pollFirst();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            if (next == null) {
-                break;
-            }
-            if (size + next.batchItems > limit) {
-                carried.offerFirst(next);
-                break;
-            }
-            batch.add(next);
-            size += next.batchItems;
+        if (spec.dynamicBatching().isPresent() && spec.batches()) {
+            fill(batch, spec.dynamicBatching().get(), true);
         }
         return batch;
     }
@@ -190,33 +164,56 @@ public final class LoadedModel {
         }
         List<Pending> batch = new ArrayList<>();
         batch.add(first);
-        long bytes = first.inputBytes();
         if (spec.dynamicBatching().isPresent() && spec.batches()) {
             DynamicBatching db = spec.dynamicBatching().get();
-            long limit = spec.maxBatchSize();
-            long target = preferredSize(db, limit);
-            long size = first.batchItems;
-            while (size < target) {
-                Pending next = pollPending();
-                if (next == null) {
-                    break;
-                }
-                if (size + next.batchItems > limit) {
-                    carried.offerFirst(next);
-                    break;
-                }
-                batch.add(next);
-                size += next.batchItems;
-                bytes += next.inputBytes();
-            }
             // Short of the preferred size, the first request may still wait for company (max_queue_delay)
-            boolean mayWait = size < target
-                    && System.nanoTime() < first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
-            if (mayWait) {
+            if (!fill(batch, db, false) && System.nanoTime() < deadline(first, db)) {
                 return putBack(batch);
             }
         }
+        long bytes = 0;
+        for (Pending p : batch) {
+            bytes += p.inputBytes();
+        }
         return bytes <= maxInputBytes ? batch : putBack(batch);
+    }
+
+    /**
+     * Adds queued requests to {@code batch} (which holds its first one) up to the preferred batch size, never beyond
+     * max_batch_size; with {@code wait}, waits for them until the first request's max_queue_delay has passed.
+     * Returns whether the preferred size was reached.
+     */
+    private boolean fill(List<Pending> batch, DynamicBatching db, boolean wait) {
+        long limit = spec.maxBatchSize();
+        long target = preferredSize(db, limit);
+        long deadline = deadline(batch.get(0), db);
+        long size = batch.get(0).batchItems;
+        while (size < target) {
+            Pending next = carried.pollFirst();
+            if (next == null) {
+                long left = wait ? deadline - System.nanoTime() : 0;
+                try {
+                    next = left > 0 ? queue.pollFirst(left, TimeUnit.NANOSECONDS) : queue.pollFirst();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            if (size + next.batchItems > limit) {
+                carried.offerFirst(next);
+                break;
+            }
+            batch.add(next);
+            size += next.batchItems;
+        }
+        return size >= target;
+    }
+
+    private static long deadline(Pending first, DynamicBatching db) {
+        return first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
     }
 
     private List<Pending> putBack(List<Pending> batch) {

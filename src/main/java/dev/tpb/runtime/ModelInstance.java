@@ -94,8 +94,7 @@ final class ModelInstance implements Runnable {
             if (current == null) {
                 if (!healthy()) {
                     if (!restart()) {
-                        model.failQueuedIfNoInstanceServes("Failed to process the request(s) for model instance '"
-                                + name + "', message: Stub process '" + name + "' is not healthy.");
+                        model.failQueuedIfNoInstanceServes(notHealthy());
                         sleep(backoff);
                         backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
                         continue;
