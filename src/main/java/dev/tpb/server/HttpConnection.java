@@ -32,7 +32,6 @@ final class HttpConnection implements Runnable {
     static final long WRITE_STALL_MILLIS = 5_000;
     /** Writes go out in pieces of at most this much, so that progress (not the whole response) is timed. */
     private static final int WRITE_PIECE = 1 << 20;
-    private static final java.util.concurrent.ScheduledThreadPoolExecutor STALLS = stallTimer();
 
     private final SocketChannel channel;
     private final HttpServer server;
@@ -44,6 +43,11 @@ final class HttpConnection implements Runnable {
     private volatile boolean idle = true;
     /** Completes when the last deferred response has been written (or failed). */
     private volatile CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    /**
+     * {@link System#nanoTime()} when the piece being written started, 0 when none is. The server's stall sweeper
+     * reads it: a timer armed per write would wake a timer thread for every response.
+     */
+    private volatile long writingSince;
 
     HttpConnection(SocketChannel channel, HttpServer server) {
         this.channel = channel;
@@ -53,6 +57,12 @@ final class HttpConnection implements Runnable {
     /** Waiting for the first byte of a request, no answer pending (may be closed at shutdown losing nothing). */
     boolean idle() {
         return idle && previous.isDone();
+    }
+
+    /** Whether a piece of a response has been waiting for the client longer than {@code stallNanos}. */
+    boolean stalled(long now, long stallNanos) {
+        long since = writingSince;
+        return since != 0 && now - since > stallNanos;
     }
 
     void close() {
@@ -440,29 +450,18 @@ final class HttpConnection implements Runnable {
                 while (i < pieces.size() && bytes + pieces.get(i).remaining() <= WRITE_PIECE) {
                     bytes += pieces.get(i++).remaining();
                 }
-                java.util.concurrent.ScheduledFuture<?> stall = STALLS.schedule(this::close, WRITE_STALL_MILLIS,
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                writingSince = System.nanoTime() | 1; // never 0 while writing
                 try {
                     ByteBuffer[] group = pieces.subList(from, i).toArray(new ByteBuffer[0]);
                     for (long left = bytes; left > 0; ) { // a blocking channel writes them all in one call
                         left -= channel.write(group);
                     }
                 } finally {
-                    stall.cancel(false);
+                    writingSince = 0;
                 }
             }
         } finally {
             response.afterWrite().run();
         }
-    }
-
-    private static java.util.concurrent.ScheduledThreadPoolExecutor stallTimer() {
-        java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "tpb-http-write-stall");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
     }
 }

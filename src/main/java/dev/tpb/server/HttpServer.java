@@ -29,7 +29,9 @@ public final class HttpServer implements AutoCloseable {
     private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadIds = new AtomicInteger();
     private final Thread acceptor;
+    private final Thread stallSweeper;
     private volatile boolean stopping;
+    private volatile boolean closed;
 
     private HttpServer(ServerSocketChannel listener, HttpHandler handler, long maxRequestBytes) {
         this.listener = listener;
@@ -37,6 +39,8 @@ public final class HttpServer implements AutoCloseable {
         this.maxRequestBytes = maxRequestBytes;
         this.acceptor = new Thread(this::acceptLoop, "tpb-http-acceptor");
         this.acceptor.setDaemon(true);
+        this.stallSweeper = new Thread(this::sweepStalledWrites, "tpb-http-write-stall");
+        this.stallSweeper.setDaemon(true);
     }
 
     /** Binds {@code host:port} (port 0: any free port) and starts accepting. */
@@ -51,6 +55,7 @@ public final class HttpServer implements AutoCloseable {
         }
         HttpServer server = new HttpServer(listener, handler, maxRequestBytes);
         server.acceptor.start();
+        server.stallSweeper.start();
         return server;
     }
 
@@ -110,6 +115,23 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Disconnects clients that take no part of a response for {@link HttpConnection#WRITE_STALL_MILLIS}, checking
+     * a few times per period (so a stalled client goes within 1.2 periods).
+     */
+    private void sweepStalledWrites() {
+        long stallNanos = HttpConnection.WRITE_STALL_MILLIS * 1_000_000;
+        while (!closed) {
+            sleep(HttpConnection.WRITE_STALL_MILLIS / 5);
+            long now = System.nanoTime();
+            for (HttpConnection c : connections) {
+                if (c.stalled(now, stallNanos)) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     void closed(HttpConnection connection) {
         connections.remove(connection);
     }
@@ -149,6 +171,8 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        stallSweeper.interrupt();
         stopAccepting(0);
         for (HttpConnection c : connections) {
             c.close();
