@@ -1,4 +1,4 @@
-/* The shared-memory layout of tpb's stub protocol, version 1. docs/protocol.md is the definition;
+/* The shared-memory layout of tpb's stub protocol, version 2. docs/protocol.md is the definition;
  * dev.tpb.ipc.ShmLayout is the Java twin of this file. */
 #ifndef TPB_LAYOUT_H
 #define TPB_LAYOUT_H
@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define TPB_MAGIC 0x31425054u /* "TPB1" */
-#define TPB_PROTOCOL_VERSION 1u
+#define TPB_PROTOCOL_VERSION 2u
 
 /* Control block fields (offsets from ipc_control_handle). */
 #define TPB_OFF_MAGIC 0

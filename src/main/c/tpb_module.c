@@ -251,7 +251,7 @@ static PyObject *tpb_recv(PyObject *mod, PyObject *noargs) {
         PyErr_SetString(PyExc_EOFError, "the launcher closed the connection");
         return NULL;
     }
-    PyObject *body = PyUnicode_DecodeUTF8((const char *)m.body, (Py_ssize_t)m.body_len, "strict");
+    PyObject *body = PyBytes_FromStringAndSize((const char *)m.body, (Py_ssize_t)m.body_len);
     message_queue_release(g_queue);
     if (!body) {
         return NULL;
@@ -301,7 +301,7 @@ static PyObject *tpb_heap_offset(PyObject *mod, PyObject *noargs) {
 }
 
 static PyMethodDef tpb_methods[] = {
-    {"recv", tpb_recv, METH_NOARGS, "recv() -> (type, seq, body: str): wait for the launcher's next message."},
+    {"recv", tpb_recv, METH_NOARGS, "recv() -> (type, seq, body: bytes): wait for the launcher's next message."},
     {"send", tpb_send, METH_VARARGS, "send(type, seq, body): send a message to the launcher."},
     {"view", tpb_view, METH_VARARGS, "view(offset, nbytes) -> ShmView: zero-copy bytes of the region."},
     {"alloc", tpb_alloc, METH_VARARGS, "alloc(nbytes) -> offset: heap space for an output (grows the region)."},

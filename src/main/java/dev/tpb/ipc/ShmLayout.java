@@ -1,12 +1,12 @@
 package dev.tpb.ipc;
 
-/** The shared-memory layout of tpb's stub protocol, version 1 (docs/protocol.md; C twin: tpb_layout.h). */
+/** The shared-memory layout of tpb's stub protocol, version 2 (docs/protocol.md; C twin: tpb_layout.h). */
 public final class ShmLayout {
     private ShmLayout() {
     }
 
     public static final int MAGIC = 0x31425054; // "TPB1"
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
 
     static final int OFF_MAGIC = 0;
     static final int OFF_PROTOCOL = 4;

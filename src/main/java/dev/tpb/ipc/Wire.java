@@ -1,21 +1,21 @@
 package dev.tpb.ipc;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tpb.TpbException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** The JSON bodies of the stub protocol (docs/protocol.md), written and read in this one place. */
+/**
+ * The bodies of the stub protocol (docs/protocol.md), written and read in this one place: EXECUTE and EXECUTE_RESULT
+ * in Python's marshal format ({@link Marshal}), the rest JSON.
+ */
 public final class Wire {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonFactory FACTORY = JSON.getFactory();
 
     private Wire() {
     }
@@ -42,86 +42,121 @@ public final class Wire {
     public record Hello(int protocol, String python, long pid, String executable, String prefix, String error) {
     }
 
+    /** The EXECUTE body (Python marshal, see {@link Marshal}). */
     static byte[] execute(long arena, List<Request> requests) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeNumberField("arena", arena);
-            g.writeArrayFieldStart("requests");
-            for (Request r : requests) {
-                g.writeStartObject();
-                g.writeStringField("id", r.id() == null ? "" : r.id());
-                if (r.correlationId() instanceof String s) {
-                    g.writeStringField("correlation_id", s);
-                } else {
-                    g.writeNumberField("correlation_id", r.correlationId() == null ? 0 : ((Number) r.correlationId()).longValue());
-                }
-                g.writeNumberField("flags", r.flags());
-                g.writeNumberField("timeout", r.timeoutMicros());
-                g.writeStringField("parameters", r.parametersJson() == null ? "{}" : r.parametersJson());
-                g.writeArrayFieldStart("requested_outputs");
-                for (String name : r.requestedOutputs()) {
-                    g.writeString(name);
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("inputs");
-                for (Tensor t : r.inputs()) {
-                    writeTensor(g, t);
-                }
-                g.writeEndArray();
-                g.writeEndObject();
+        Marshal.Writer w = new Marshal.Writer();
+        w.dict().key("arena").integer(arena).key("requests").list(requests.size());
+        for (Request r : requests) {
+            w.dict().key("id").string(r.id() == null ? "" : r.id());
+            w.key("correlation_id");
+            if (r.correlationId() instanceof String s) {
+                w.string(s);
+            } else {
+                w.integer(r.correlationId() == null ? 0 : ((Number) r.correlationId()).longValue());
             }
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            w.key("flags").integer(r.flags());
+            w.key("timeout").integer(r.timeoutMicros());
+            w.key("parameters").string(r.parametersJson() == null ? "{}" : r.parametersJson());
+            w.key("requested_outputs").list(r.requestedOutputs().size());
+            for (String name : r.requestedOutputs()) {
+                w.string(name);
+            }
+            w.key("inputs").list(r.inputs().size());
+            for (Tensor t : r.inputs()) {
+                writeTensor(w, t);
+            }
+            w.endDict();
         }
-        return out.toByteArray();
+        return w.endDict().bytes();
     }
 
-    private static void writeTensor(JsonGenerator g, Tensor t) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("name", t.name());
-        g.writeStringField("datatype", t.datatype());
-        g.writeArrayFieldStart("shape");
+    private static void writeTensor(Marshal.Writer w, Tensor t) {
+        w.dict().key("name").string(t.name()).key("datatype").string(t.datatype());
+        w.key("shape").list(t.shape().length);
         for (long d : t.shape()) {
-            g.writeNumber(d);
+            w.integer(d);
         }
-        g.writeEndArray();
-        g.writeNumberField("offset", t.offset());
-        g.writeNumberField("nbytes", t.nbytes());
-        g.writeEndObject();
+        w.key("offset").integer(t.offset()).key("nbytes").integer(t.nbytes()).endDict();
     }
 
+    /** Reads an EXECUTE_RESULT body (Python marshal); a body that is not what docs/protocol.md says is an error. */
     static ExecuteResult executeResult(byte[] body) {
-        JsonNode root = parse(body);
-        String error = root.path("error").isTextual() ? root.path("error").asText() : null;
+        Map<String, Object> root = dict(Marshal.read(body), "the result");
+        String error = root.get("error") instanceof String e ? e : null;
         List<Response> responses = new ArrayList<>();
-        for (JsonNode r : root.path("responses")) {
-            JsonNode e = r.path("error");
-            Error err = e.isObject() ? new Error(e.path("message").asText(), e.path("code").asText("INTERNAL")) : null;
-            List<Tensor> outputs = new ArrayList<>();
-            for (JsonNode t : r.path("outputs")) {
-                JsonNode shapeNode = t.path("shape");
-                long[] shape = new long[shapeNode.size()];
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = shapeNode.get(i).asLong();
-                }
-                outputs.add(new Tensor(t.path("name").asText(), t.path("datatype").asText(), shape,
-                        t.path("offset").asLong(), t.path("nbytes").asLong()));
+        for (Object item : list(root.get("responses"), "responses")) {
+            Map<String, Object> r = dict(item, "a response");
+            Error err = null;
+            if (r.get("error") instanceof Map<?, ?> e) {
+                err = new Error(e.get("message") instanceof String message ? message : "",
+                        e.get("code") instanceof String code ? code : "INTERNAL");
             }
-            responses.add(new Response(err, r.path("parameters").asText(""), outputs));
+            List<Tensor> outputs = new ArrayList<>();
+            for (Object o : list(r.get("outputs"), "outputs")) {
+                Map<String, Object> t = dict(o, "an output");
+                List<Object> dims = list(t.get("shape"), "shape");
+                long[] shape = new long[dims.size()];
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = number(dims.get(i), "shape");
+                }
+                outputs.add(new Tensor(text(t.get("name"), "name"), text(t.get("datatype"), "datatype"), shape,
+                        number(t.get("offset"), "offset"), number(t.get("nbytes"), "nbytes")));
+            }
+            responses.add(new Response(err, r.get("parameters") instanceof String p ? p : "", outputs));
         }
-        return new ExecuteResult(error, responses, ranges(root.path("pins")), ranges(root.path("unpins")),
-                root.path("execute_ns").asLong(0));
+        long executeNanos = root.get("execute_ns") instanceof Long n ? n : 0;
+        return new ExecuteResult(error, responses, ranges(root.get("pins"), "pins"), ranges(root.get("unpins"), "unpins"),
+                executeNanos);
     }
 
-    private static List<long[]> ranges(JsonNode array) {
-        List<long[]> list = new ArrayList<>();
-        for (JsonNode r : array) {
-            list.add(new long[] {r.get(0).asLong(), r.get(1).asLong()});
+    private static List<long[]> ranges(Object value, String field) {
+        List<long[]> ranges = new ArrayList<>();
+        for (Object item : list(value, field)) {
+            List<Object> pair = list(item, field);
+            if (pair.size() != 2) {
+                throw malformed(field + " holds a range that is not [offset, length]");
+            }
+            ranges.add(new long[] {number(pair.get(0), field), number(pair.get(1), field)});
         }
-        return list;
+        return ranges;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> dict(Object value, String what) {
+        if (value instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        throw malformed(what + " is not a dict");
+    }
+
+    /** A list; a missing field is an empty one. */
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value, String field) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof List<?> l) {
+            return (List<Object>) l;
+        }
+        throw malformed("'" + field + "' is not a list");
+    }
+
+    private static long number(Object value, String field) {
+        if (value instanceof Long n) {
+            return n;
+        }
+        throw malformed("'" + field + "' is not an integer");
+    }
+
+    private static String text(Object value, String field) {
+        if (value instanceof String s) {
+            return s;
+        }
+        throw malformed("'" + field + "' is not a string");
+    }
+
+    private static TpbException malformed(String what) {
+        return new TpbException("the stub sent an EXECUTE_RESULT tpb cannot read: " + what);
     }
 
     static Hello hello(byte[] body) {
