@@ -19,9 +19,28 @@ import java.util.Locale;
  * length. Prints one line: requests errors req_per_s p50_us p99_us.
  *
  * java HttpLoad.java URL METHOD BODY_FILE|- CONNECTIONS SECONDS WARMUP_SECONDS [HEADER:VALUE]...
+ * java HttpLoad.java -   (jobs from stdin, one per line, the same fields separated by tabs; one result line each)
+ *
+ * With jobs from stdin one JVM runs a whole benchmark: a JVM per run would still be compiling its own hot code
+ * (C2 takes a core for a second or two) while it measures.
  */
 public final class HttpLoad {
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("-")) {
+            java.io.BufferedReader jobs = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line; (line = jobs.readLine()) != null; ) {
+                if (!line.isBlank()) {
+                    run(line.split("\t"));
+                    System.out.flush();
+                }
+            }
+            return;
+        }
+        run(args);
+    }
+
+    private static void run(String[] args) throws Exception {
         URI url = URI.create(args[0]);
         String method = args[1];
         byte[] body = args[2].equals("-") ? new byte[0] : Files.readAllBytes(Path.of(args[2]));
