@@ -294,7 +294,11 @@ def main(argv):
         except Exception as exc:
             body = {"error": format_exception(exc)}
             failed = True
-        _send(reply, seq, body)
+        try:
+            _send(reply, seq, body)
+        except (TypeError, ValueError) as exc:  # a value the message format cannot carry: fail the call, not the stub
+            _send(reply, seq, {"error": "Failed to send the result of model '" + stub.name + "': " + str(exc),
+                               "pins": body.get("pins", []), "unpins": body.get("unpins", [])})
         if kind == FINALIZE or (failed and kind in (AUTO_COMPLETE, INITIALIZE)):
             atexit._run_exitfuncs()
             sys.stdout.flush()
