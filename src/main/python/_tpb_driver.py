@@ -297,8 +297,11 @@ def main(argv):
         try:
             _send(reply, seq, body)
         except (TypeError, ValueError) as exc:  # a value the message format cannot carry: fail the call, not the stub
-            _send(reply, seq, {"error": "Failed to send the result of model '" + stub.name + "': " + str(exc),
-                               "pins": body.get("pins", []), "unpins": body.get("unpins", [])})
+            error = {"error": "Failed to send the result of model '" + stub.name + "': " + str(exc)}
+            if kind == EXECUTE:
+                error["pins"], error["unpins"] = body.get("pins", []), body.get("unpins", [])
+            _send(reply, seq, error)
+            failed = True
         if kind == FINALIZE or (failed and kind in (AUTO_COMPLETE, INITIALIZE)):
             atexit._run_exitfuncs()
             sys.stdout.flush()

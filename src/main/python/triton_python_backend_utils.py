@@ -251,7 +251,7 @@ class Tensor:
             raise TypeError("Tensor(): name must be a str, not " + type(name).__name__)
         if name == "":
             raise TritonModelException("Tensor name cannot be an empty string.")
-        self._name = name
+        self._name = str.__str__(name)  # a plain str, as Triton's C++ makes of any str subclass (an enum member...)
         self._view = None  # ShmView for tensors that live in shared memory (inputs)
         self._items = None  # list of bytes for BYTES tensors built from a list
         if np is not None and isinstance(data, np.ndarray):

@@ -189,7 +189,7 @@ final class Marshal {
 
     private static Long longValue(ByteBuffer in, int at) {
         int n = in.getInt();
-        int digits = Math.abs(n);
+        int digits = n == Integer.MIN_VALUE ? Integer.MAX_VALUE : Math.abs(n);
         if (digits > 5) { // 5 digits of 15 bits: 75 bits, the most any 64-bit value needs
             throw bad(at, "an integer of " + digits + " 15-bit digits, too large for 64 bits");
         }

@@ -200,6 +200,10 @@ final class ModelInstance implements Runnable {
             failAll(batch, f.start, notHealthy());
             return;
         } catch (TpbException e) {
+            // A result tpb cannot read (or out of step): the stub's pins are unknown, so its heap cannot be trusted
+            // for the next batch. Fail this one and start a fresh stub.
+            broken = true;
+            reporter.warn("instance '" + name + "': " + e.getMessage() + "; restarting the stub");
             failAll(batch, f.start, e.getMessage());
             return;
         }

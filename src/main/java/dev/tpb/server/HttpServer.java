@@ -121,7 +121,7 @@ public final class HttpServer implements AutoCloseable {
      */
     private void sweepStalledWrites() {
         long stallNanos = HttpConnection.WRITE_STALL_MILLIS * 1_000_000;
-        while (!closed) {
+        while (!closed && !Thread.currentThread().isInterrupted()) {
             sleep(HttpConnection.WRITE_STALL_MILLIS / 5);
             long now = System.nanoTime();
             for (HttpConnection c : connections) {

@@ -39,8 +39,8 @@ class ModelBehaviourTest {
     @BeforeAll
     static void load() {
         Models.copy(repo, "add_sub", "init_args", "init_error", "fini_error", "wrong_model", "execute_error",
-                "execute_return_error", "error_code", "string_identity", "identity_fp32", "optional", "multi_file",
-                "auto_complete", "response_parameters", "keeper");
+                "execute_return_error", "error_code", "string_identity", "identity_fp32", "enum_names", "optional",
+                "multi_file", "auto_complete", "response_parameters", "keeper");
         manager = Models.manager(repo);
         for (ModelStatus s : manager.loadAll(List.of())) {
             loaded.put(s.name(), s);
@@ -179,6 +179,14 @@ class ModelBehaviourTest {
     void anOutputThatIsTheInputIsSentWithoutACopy() {
         try (InferResult r = infer("identity_fp32", request(fp32("INPUT0", new long[] {3}, 1.5f, 2.5f, 3.5f)))) {
             assertArrayEquals(new float[] {1.5f, 2.5f, 3.5f}, floats(output(r, "OUTPUT0")));
+        }
+    }
+
+    @Test
+    void anOutputNamedByAStrSubclassIsAnswered() {
+        try (InferResult r = infer("enum_names", request(fp32("INPUT0", new long[] {2}, 1, 2)))) {
+            assertTrue(r.error().isEmpty(), () -> r.error().toString());
+            assertArrayEquals(new float[] {1, 2}, floats(output(r, "OUTPUT0")));
         }
     }
 
