@@ -73,7 +73,7 @@ final class Marshal {
         }
 
         Writer string(String s) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            byte[] utf8 = utf8SurrogatePass(s);
             out.write(UNICODE);
             int32(utf8.length);
             out.write(utf8, 0, utf8.length);
@@ -152,7 +152,7 @@ final class Marshal {
                     return longValue(in, at);
                 case UNICODE: {
                     int n = size(in, at);
-                    String s = new String(in.array(), in.position(), n, StandardCharsets.UTF_8);
+                    String s = decodeSurrogatePass(in.array(), in.position(), n);
                     in.position(in.position() + n);
                     return s;
                 }
@@ -185,6 +185,70 @@ final class Marshal {
         } catch (java.nio.BufferUnderflowException e) {
             throw bad(at, "the body ends in the middle of a value");
         }
+    }
+
+    /**
+     * UTF-8 as Python's "surrogatepass" writes it: a lone surrogate (a file name Python decoded with surrogateescape,
+     * say) is kept as its own 3-byte sequence instead of being replaced, so that it survives the trip.
+     */
+    static byte[] utf8SurrogatePass(String s) {
+        if (!hasLoneSurrogate(s)) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() * 3);
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i); // a lone surrogate comes back as itself
+            i += Character.charCount(c);
+            if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+                out.write(0xe0 | (c >>> 12));
+                out.write(0x80 | ((c >>> 6) & 0x3f));
+                out.write(0x80 | (c & 0x3f));
+            } else {
+                byte[] b = new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The reverse of {@link #utf8SurrogatePass}; other malformed bytes become U+FFFD, as Java's decoder makes them. */
+    static String decodeSurrogatePass(byte[] b, int from, int length) {
+        int end = from + length;
+        boolean encodedSurrogate = false;
+        for (int i = from; i + 2 < end; i++) {
+            if ((b[i] & 0xff) == 0xed && (b[i + 1] & 0xe0) == 0xa0) { // ED A0..BF: U+D800..U+DFFF
+                encodedSurrogate = true;
+                break;
+            }
+        }
+        if (!encodedSurrogate) {
+            return new String(b, from, length, StandardCharsets.UTF_8);
+        }
+        StringBuilder text = new StringBuilder(length);
+        int run = from; // start of the bytes not yet decoded
+        for (int i = from; i + 2 < end; ) {
+            if ((b[i] & 0xff) == 0xed && (b[i + 1] & 0xe0) == 0xa0 && (b[i + 2] & 0xc0) == 0x80) {
+                text.append(new String(b, run, i - run, StandardCharsets.UTF_8));
+                text.append((char) (0xd000 | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f)));
+                i += 3;
+                run = i;
+            } else {
+                i++;
+            }
+        }
+        return text.append(new String(b, run, end - run, StandardCharsets.UTF_8)).toString();
     }
 
     private static Long longValue(ByteBuffer in, int at) {

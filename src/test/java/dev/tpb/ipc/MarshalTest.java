@@ -77,6 +77,24 @@ class MarshalTest {
         assertEquals(JSON.readTree(pythonJson(python)), JSON.readTree(JSON.writeValueAsString(value)));
     }
 
+    @ParameterizedTest(name = "Python {0}")
+    @MethodSource("pythons")
+    void loneSurrogatesSurviveBothWays(PythonInstall python, @TempDir Path dir) throws Exception {
+        // What Python makes of undecodable bytes in a file name (surrogateescape), e.g. in a traceback.
+        String text = "caf\udce9 \ud800 ok \ud83d\ude00";
+        Path fromJava = dir.resolve("from-java");
+        Files.write(fromJava, new Marshal.Writer().string(text).bytes());
+        Path fromPython = dir.resolve("from-python");
+        String expected = "'caf\\udce9 \\ud800 ok \\U0001f600'";
+        Proc p = Proc.run(python.executable().toString(), "-c", "import marshal, sys\n"
+                + "value = marshal.loads(open(sys.argv[1], 'rb').read())\n"
+                + "assert value == " + expected + ", ascii(value)\n"
+                + "open(sys.argv[2], 'wb').write(marshal.dumps(" + expected + ", 2))\n", fromJava.toString(),
+                fromPython.toString());
+        assertEquals(0, p.exitCode(), p::toString);
+        assertEquals(text, Marshal.read(Files.readAllBytes(fromPython)));
+    }
+
     @Test
     void whatTheProtocolDoesNotUseIsAClearError(@TempDir Path dir) throws Exception {
         PythonInstall python = Pythons.stubCapable().get(0);
