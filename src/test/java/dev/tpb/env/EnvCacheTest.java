@@ -97,13 +97,17 @@ class EnvCacheTest {
         }
     }
 
+    /** Extracts the archive and lets go of it at once, as a model that has been unloaded: the extraction's path. */
+    private Path extractedAndReleased(EnvCache cache) {
+        try (EnvCache.Lease lease = cache.acquire(archive)) {
+            return lease.path();
+        }
+    }
+
     @Test
     void aChangedMtimeExtractsAgainAndDropsTheOldCopy() throws IOException {
         EnvCache cache = new EnvCache(tmp.resolve("cache"), counting);
-        Path first;
-        try (EnvCache.Lease lease = cache.acquire(archive)) {
-            first = lease.path();
-        }
+        Path first = extractedAndReleased(cache);
         touch(archive);
         try (EnvCache.Lease lease = cache.acquire(archive)) {
             assertNotEquals(first, lease.path());
@@ -137,10 +141,7 @@ class EnvCacheTest {
     @Test
     void anExtractionAnotherProcessUsesIsKept() throws Exception {
         EnvCache cache = new EnvCache(tmp.resolve("cache"), counting);
-        Path first;
-        try (EnvCache.Lease lease = cache.acquire(archive)) {
-            first = lease.path();
-        }
+        Path first = extractedAndReleased(cache);
         // Another process holds it as another tpb would: a shared POSIX lock on its .inuse file.
         Path marker = first.resolveSibling(first.getFileName() + ".inuse");
         Process other = new ProcessBuilder("python3", "-c", "import fcntl, sys; f = open(sys.argv[1], 'a+'); "

@@ -35,8 +35,7 @@ class ModelLoadingTest {
         Files.copy(built.stub(), stub);
         Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rw-r--r--")); // as after a download
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            StubProcess p = manager.model("model_env").orElseThrow().stubs().get(0);
+            StubProcess p = Models.loadOnly(manager, "model_env").stubs().get(0);
             assertTrue(p.hello().python().startsWith("3.10."), p.hello()::toString);
         }
         assertEquals("rwxr--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(stub)),
@@ -87,8 +86,7 @@ class ModelLoadingTest {
                 + venv + "\" } }");
         try (ModelManager manager = new ModelManager(repo, Models.options(Allocator.SYSTEM, ActivationMode.source),
                 Reporter.SILENT, StubOutput.DISCARD)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel m = manager.model("model_env").orElseThrow();
+            LoadedModel m = Models.loadOnly(manager, "model_env");
             try (InferResult r = m.submit(request(Models.bytes("NAME", "VIRTUAL_ENV"))).join()) {
                 // CPython's venv activate script sets VIRTUAL_ENV; in direct mode tpb sets it itself.
                 assertTrue(Models.strings(output(r, "VALUE")).get(0).endsWith("venv"), r.outputs()::toString);

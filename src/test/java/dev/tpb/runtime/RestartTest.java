@@ -24,8 +24,7 @@ class RestartTest {
     void crashInExecuteThenRecovery(@TempDir Path repo) throws Exception {
         Models.copy(repo, "crash");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("crash").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "crash");
             long firstPid = model.stubs().get(0).pid();
             long start = System.nanoTime();
             try (InferResult r = model.submit(request(fp32("IN", new long[] {1}, -1))).get(5, TimeUnit.SECONDS)) {
@@ -50,8 +49,7 @@ class RestartTest {
     void requestsQueuedBehindACrashAreServedByTheRestartedStub(@TempDir Path repo) throws Exception {
         Models.copy(repo, "crash");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("crash").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "crash");
             // Submitted back to back: while the stub runs the first, the others queue, and the instance sends each
             // next one as soon as the previous result is in (before answering it). The second kills the stub.
             float[] values = {1, -1, 2, 3, 4};

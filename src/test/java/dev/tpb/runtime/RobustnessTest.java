@@ -27,8 +27,7 @@ class RobustnessTest {
     void aStubThatDiesIsNoticedEvenWhenItsForkedChildLivesOn(@TempDir Path repo) throws Exception {
         Models.copy(repo, "forker");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("forker").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "forker");
             try (InferResult r = model.submit(request(fp32("IN", new long[] {1}, -1))).get(10, TimeUnit.SECONDS)) {
                 assertTrue(r.error().orElseThrow().message().contains("is not healthy"), r.error()::toString);
             }
@@ -44,8 +43,7 @@ class RobustnessTest {
     void whenRestartsFailQueuedRequestsAreAnsweredNotLeftHanging(@TempDir Path repo) throws Exception {
         Models.copy(repo, "crashy");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("crashy").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "crashy");
             try (InferResult r = model.submit(request(fp32("IN", new long[] {1}, -1))).get(10, TimeUnit.SECONDS)) {
                 assertTrue(r.error().isPresent());
             }
@@ -61,8 +59,7 @@ class RobustnessTest {
     void unloadingDuringALongExecuteStopsTheStubWithoutFinalize(@TempDir Path repo) throws Exception {
         Models.copy(repo, "sleeper");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("sleeper").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "sleeper");
             CompletableFuture<InferResult> slow = model.submit(request(fp32("SECONDS", new long[] {1}, 30)));
             Thread.sleep(500); // let it reach execute()
             List<String> errors = model.unload(200);
@@ -99,8 +96,7 @@ class RobustnessTest {
         RuntimeOptions odd = new RuntimeOptions(TestStubs.backendsDir(), TestStubs.cacheDir(), Allocator.SYSTEM,
                 ActivationMode.direct, RuntimeOptions.DEFAULT_SHM_BYTES, 1000, 16);
         try (ModelManager manager = new ModelManager(repo, odd, Reporter.SILENT, StubOutput.DISCARD)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("identity_fp32").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "identity_fp32");
             for (int n : new int[] {300_000, 10, 700_000, 5, 1_000_000}) {
                 float[] values = new float[n];
                 values[n - 1] = n;
@@ -116,10 +112,9 @@ class RobustnessTest {
     void aClosedRegionLeavesNoMappingBehind(@TempDir Path repo) throws Exception {
         Models.copy(repo, "identity_fp32");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
+            LoadedModel model = Models.loadOnly(manager, "identity_fp32");
             float[] big = new float[4 << 20]; // grows the region to 16+ MiB
-            try (InferResult r = manager.model("identity_fp32").orElseThrow()
-                    .submit(request(fp32("INPUT0", new long[] {big.length}, big))).join()) {
+            try (InferResult r = model.submit(request(fp32("INPUT0", new long[] {big.length}, big))).join()) {
                 assertTrue(r.error().isEmpty());
             }
         }

@@ -25,8 +25,7 @@ class SchedulingTest {
     void concurrentRequestsAreBatchedAndBothInstancesServe(@TempDir Path repo) throws Exception {
         Models.copy(repo, "batch_size");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("batch_size").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "batch_size");
             assertEquals(List.of("batch_size_0_0", "batch_size_0_1"), model.instanceNames());
             List<CompletableFuture<InferResult>> futures = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
@@ -60,8 +59,7 @@ class SchedulingTest {
                 Models.options(Allocator.SYSTEM, ActivationMode.direct).cacheDir(), Allocator.SYSTEM,
                 ActivationMode.direct, RuntimeOptions.DEFAULT_SHM_BYTES, RuntimeOptions.DEFAULT_SHM_BYTES, 2);
         try (ModelManager manager = new ModelManager(repo, small, dev.tpb.Reporter.SILENT, StubOutput.DISCARD)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("sleeper").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "sleeper");
             List<CompletableFuture<InferResult>> futures = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 futures.add(model.submit(request(fp32("SECONDS", new long[] {1}, 0.3f))));
@@ -83,8 +81,7 @@ class SchedulingTest {
     void theNextRequestRunsWhileTheLastAnswerIsStillBeingWritten(@TempDir Path repo) throws Exception {
         Models.copy(repo, "stamp");
         try (ModelManager manager = Models.manager(repo)) {
-            assertEquals(ModelState.READY, manager.loadAll(List.of()).get(0).state());
-            LoadedModel model = manager.model("stamp").orElseThrow();
+            LoadedModel model = Models.loadOnly(manager, "stamp");
             CompletableFuture<InferResult> first = model.submit(request(fp32("SECONDS", new long[] {1}, 0.3f)));
             // Attached while the first request runs, so it runs on the instance's thread when the answer comes, as
             // the HTTP server's writing of a small answer does: a slow client.

@@ -1,5 +1,7 @@
 package dev.tpb.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.tpb.Reporter;
 import dev.tpb.runtime.ActivationMode;
 import dev.tpb.runtime.Allocator;
@@ -8,7 +10,10 @@ import dev.tpb.runtime.InferInput;
 import dev.tpb.runtime.InferOutput;
 import dev.tpb.runtime.InferRequest;
 import dev.tpb.runtime.InferResult;
+import dev.tpb.runtime.LoadedModel;
 import dev.tpb.runtime.ModelManager;
+import dev.tpb.runtime.ModelState;
+import dev.tpb.runtime.ModelStatus;
 import dev.tpb.runtime.RuntimeOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,6 +74,13 @@ public final class Models {
     public static ModelManager manager(Path repo) {
         return new ModelManager(repo, options(Allocator.SYSTEM, ActivationMode.direct), Reporter.SILENT,
                 (stub, line) -> System.err.println("[" + stub + "] " + line));
+    }
+
+    /** Loads the repository, which holds one model, and returns that model; the test fails unless it is ready. */
+    public static LoadedModel loadOnly(ModelManager manager, String name) {
+        List<ModelStatus> statuses = manager.loadAll(List.of());
+        assertEquals(List.of(ModelState.READY), statuses.stream().map(ModelStatus::state).toList(), statuses::toString);
+        return manager.model(name).orElseThrow();
     }
 
     public static InferInput fp32(String name, long[] shape, float... values) {
