@@ -12,6 +12,7 @@ import dev.tpb.python.PythonInstall;
 import dev.tpb.python.PythonVersion;
 import dev.tpb.runtime.ActivationMode;
 import dev.tpb.runtime.Allocator;
+import dev.tpb.runtime.LogSettings;
 import dev.tpb.runtime.StubLaunch;
 import dev.tpb.runtime.StubOutput;
 import dev.tpb.runtime.StubProcess;
@@ -120,7 +121,7 @@ public class IpcBench {
 
     static StubProcess start(BuiltStub stub, Path modelFile, String instance) {
         StubLaunch launch = new StubLaunch(stub.stub(), modelFile, stub.backendDir(), "bench", instance, "DEFAULT", null,
-                ActivationMode.direct, Allocator.SYSTEM, 1 << 20, 1 << 20);
+                ActivationMode.direct, Allocator.SYSTEM, 1 << 20, 1 << 20, LogSettings.DEFAULT.bits());
         StubProcess p = StubProcess.start(launch, StubOutput.DISCARD);
         ObjectNode initArgs = JsonNodeFactory.instance.objectNode();
         initArgs.put("model_name", "bench").put("model_version", "1").put("model_instance_name", instance);
@@ -128,30 +129,36 @@ public class IpcBench {
         return p;
     }
 
-    static Wire.ExecuteResult call(StubConnection c, ByteBuffer data) {
-        c.beginExecute();
-        long offset = c.putInput(data);
-        Wire.Request r = new Wire.Request("", 0L, 0, 0, "{}", List.of(),
-                List.of(new Wire.Tensor("IN", "FP32", new long[] {data.remaining() / 4}, offset, data.remaining())));
-        Wire.ExecuteResult result = c.execute(List.of(r));
-        if (result.error() != null || result.responses().get(0).error() != null) {
-            throw new IllegalStateException(String.valueOf(result));
+    /** One EXECUTE and its result, read as a model instance reads it; release the lease once the outputs are read. */
+    static StubConnection.ExecuteDone call(StubConnection c, ByteBuffer data) {
+        StubConnection.Placement placed = c.placeInputs(List.of(data));
+        Wire.Request r = new Wire.Request(1, -1, "", 0L, 0, 0, "{}", List.of(), List.of(new Wire.Tensor("IN", "FP32",
+                new long[] {data.remaining() / 4}, placed.offsets()[0], data.remaining())));
+        c.sendExecute(List.of(r), placed);
+        while (true) {
+            StubConnection.Event e = c.poll();
+            if (e instanceof StubConnection.ExecuteDone d) {
+                Wire.ExecuteResult result = d.result();
+                if (result.error() != null || result.responses().get(0).error() != null) {
+                    throw new IllegalStateException(String.valueOf(result));
+                }
+                return d;
+            }
+            if (e == null) {
+                c.await(1_000_000_000L, true, () -> false);
+            }
         }
-        // Give back the response's hold on the region (its outputs are only read before the next call), so that
-        // closing the connection at the end unmaps at once instead of waiting for holds nobody will release.
-        c.release();
-        return result;
     }
 
     static long[] roundTrips(StubConnection c, int bytes, int n) {
         ByteBuffer data = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < Math.max(20000, n); i++) { // let the JIT finish: a server runs warm
-            call(c, data);
+            call(c, data).leases().get(0).release();
         }
         long[] t = new long[n];
         for (int i = 0; i < n; i++) {
             long s = System.nanoTime();
-            call(c, data);
+            call(c, data).leases().get(0).release();
             t[i] = System.nanoTime() - s;
         }
         Arrays.sort(t);
@@ -165,14 +172,16 @@ public class IpcBench {
             data.putFloat(i * 4, i);
         }
         long sink = 0;
-        call(c, data);
+        call(c, data).leases().get(0).release();
         long s = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            Wire.Tensor out = call(c, data).responses().get(0).outputs().get(0);
+            StubConnection.ExecuteDone done = call(c, data);
+            Wire.Tensor out = done.result().responses().get(0).outputs().get(0);
             ByteBuffer b = c.buffer(out.offset(), out.nbytes()).order(ByteOrder.LITTLE_ENDIAN);
             for (int j = 0; j + 8 <= out.nbytes(); j += 8) {
                 sink += b.getLong(j);
             }
+            done.leases().get(0).release();
         }
         double seconds = (System.nanoTime() - s) / 1e9;
         if (sink == 42) {

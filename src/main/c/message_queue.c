@@ -119,6 +119,7 @@ int message_queue_receive(message_queue *q, message *m) {
         memcpy(&m->flags, rec + 6, 2);
         memcpy(&m->seq, rec + 8, 8);
         m->type = type;
+        m->indirect_offset = 0;
         m->body = rec + TPB_RECORD_HEADER;
         m->body_len = body_len;
         if (m->flags & TPB_FLAG_INDIRECT) {
@@ -131,6 +132,7 @@ int message_queue_receive(message_queue *q, message *m) {
             }
             m->body = q->region->base + offset;
             m->body_len = length;
+            m->indirect_offset = offset;
         }
         uint64_t record = TPB_RECORD_HEADER + body_len;
         pending_release = (record + TPB_RECORD_ALIGN - 1) & ~(uint64_t)(TPB_RECORD_ALIGN - 1);
@@ -147,12 +149,15 @@ void message_queue_release(message_queue *q) {
     }
 }
 
-/* Waits until `need` contiguous-or-wrappable bytes are free in the ring. */
-static void wait_for_space(ring *r, uint64_t head, uint64_t need) {
+/* Whether `need` bytes are free in the ring; with `block`, waits until they are (spin, then short sleeps). */
+static int space_for(ring *r, uint64_t head, uint64_t need, int block) {
     for (int i = 0;; i++) {
         uint64_t tail = shm_load_u64(r->desc + TPB_RING_TAIL);
         if (head - tail + need <= r->size) {
-            return;
+            return 1;
+        }
+        if (!block) {
+            return 0;
         }
         if (i < 1000) {
             cpu_relax();
@@ -163,8 +168,8 @@ static void wait_for_space(ring *r, uint64_t head, uint64_t need) {
     }
 }
 
-int message_queue_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t seq, const void *body,
-                       uint64_t body_len) {
+static int send_record(message_queue *q, uint16_t type, uint16_t flags, uint64_t seq, const void *body,
+                       uint64_t body_len, int block) {
     ring *r = &q->to_launcher;
     uint64_t record = (TPB_RECORD_HEADER + body_len + TPB_RECORD_ALIGN - 1) & ~(uint64_t)(TPB_RECORD_ALIGN - 1);
     if (record > r->size / 2) {
@@ -176,7 +181,10 @@ int message_queue_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t
     if (pos + record > r->size) {
         /* Not enough room before the end: a WRAP record sends the reader to the start. */
         uint64_t skip = r->size - pos;
-        wait_for_space(r, head, skip + record);
+        if (!space_for(r, head, skip + record, block)) {
+            errno = EAGAIN;
+            return -1;
+        }
         uint8_t *wrap = r->data + pos;
         uint32_t zero = 0;
         uint16_t wrap_type = TPB_MSG_WRAP;
@@ -184,8 +192,9 @@ int message_queue_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t
         memcpy(wrap + 4, &wrap_type, 2);
         head += skip;
         pos = 0;
-    } else {
-        wait_for_space(r, head, record);
+    } else if (!space_for(r, head, record, block)) {
+        errno = EAGAIN;
+        return -1;
     }
     uint8_t *rec = r->data + pos;
     uint32_t len32 = (uint32_t)body_len;
@@ -208,4 +217,14 @@ int message_queue_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t
         }
     }
     return 0;
+}
+
+int message_queue_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t seq, const void *body,
+                       uint64_t body_len) {
+    return send_record(q, type, flags, seq, body, body_len, 1);
+}
+
+int message_queue_try_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t seq, const void *body,
+                           uint64_t body_len) {
+    return send_record(q, type, flags, seq, body, body_len, 0);
 }

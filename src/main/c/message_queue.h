@@ -29,6 +29,7 @@ typedef struct {
     uint64_t seq;
     const uint8_t *body; /* points into the ring or the heap; valid until the next receive */
     uint64_t body_len;
+    uint64_t indirect_offset; /* for an INDIRECT body: where the launcher put it in its heap (else 0) */
 } message;
 
 int message_queue_open(message_queue *q, shm_region *region, char *err, size_t errlen);
@@ -39,8 +40,13 @@ int message_queue_receive(message_queue *q, message *m);
 /* Releases the space of the last received message. */
 void message_queue_release(message_queue *q);
 
-/* Writes a message (the caller placed large bodies in the heap and passes INDIRECT itself). */
+/* Writes a message (the caller placed large bodies in the heap and passes INDIRECT itself), waiting for room in
+ * the ring. Not thread-safe: one sender at a time (the _tpb module serializes them). */
 int message_queue_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t seq, const void *body,
                        uint64_t body_len);
+
+/* The same without waiting: -1 with errno EAGAIN when the ring has no room now. */
+int message_queue_try_send(message_queue *q, uint16_t type, uint16_t flags, uint64_t seq, const void *body,
+                           uint64_t body_len);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,7 +15,11 @@
 /* Address space reserved up front (not memory): the region can grow to this size without moving. */
 #define RESERVE_BYTES (64ull << 30)
 
-static int map_range(shm_region *r, uint64_t from, uint64_t to, char *err, size_t errlen) {
+/* Maps [r->mapped, to). Several threads map (a receiving one, allocating ones): one at a time. */
+static pthread_mutex_t g_map_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int map_to_locked(shm_region *r, uint64_t to, char *err, size_t errlen) {
+    uint64_t from = r->mapped;
     if (to <= from) {
         return 0;
     }
@@ -29,8 +34,15 @@ static int map_range(shm_region *r, uint64_t from, uint64_t to, char *err, size_
                  r->name, strerror(errno));
         return -1;
     }
-    r->mapped = to;
+    __atomic_store_n(&r->mapped, to, __ATOMIC_RELEASE);
     return 0;
+}
+
+static int map_to(shm_region *r, uint64_t to, char *err, size_t errlen) {
+    pthread_mutex_lock(&g_map_lock);
+    int rc = map_to_locked(r, to, err, errlen);
+    pthread_mutex_unlock(&g_map_lock);
+    return rc;
 }
 
 int shm_region_open(shm_region *r, const char *name, uint64_t control_offset, char *err, size_t errlen) {
@@ -53,7 +65,7 @@ int shm_region_open(shm_region *r, const char *name, uint64_t control_offset, ch
     }
     r->base = reserve;
     r->reserved = RESERVE_BYTES;
-    if (map_range(r, 0, (uint64_t)st.st_size, err, errlen) != 0) {
+    if (map_to(r, (uint64_t)st.st_size, err, errlen) != 0) {
         return -1;
     }
     r->control = r->base + control_offset;
@@ -66,39 +78,40 @@ uint64_t shm_region_capacity(const shm_region *r) {
 
 int shm_region_refresh(shm_region *r, char *err, size_t errlen) {
     uint64_t capacity = shm_region_capacity(r);
-    return map_range(r, r->mapped, capacity, err, errlen);
+    return map_to(r, capacity, err, errlen);
 }
 
-int shm_region_grow(shm_region *r, uint64_t needed, char *err, size_t errlen) {
-    if (shm_region_refresh(r, err, errlen) != 0) {
-        return -1;
-    }
-    uint64_t capacity = shm_region_capacity(r);
-    if (needed <= capacity) {
-        return 0;
-    }
-    uint64_t growth = shm_load_u64(r->control + TPB_OFF_GROWTH);
-    if (growth == 0) {
-        growth = 1 << 20;
-    }
-    uint64_t extra = needed - capacity;
-    uint64_t target = capacity + growth * (extra / growth + 1);
-    /* Whole pages: the next growth maps from here with MAP_FIXED, which needs a page-aligned offset. */
+/* Claims [start, start + bytes) at the end of the region for the caller's own allocations: the launcher and the
+ * stub both grow the region, so the new range is taken by a compare-and-swap on `capacity` before anything is
+ * written to it; the winner then reserves its pages (posix_fallocate), which only ever extends the file. */
+int shm_region_claim(shm_region *r, uint64_t bytes, uint64_t *start, char *err, size_t errlen) {
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-    target = (target + page - 1) / page * page;
+    bytes = (bytes + page - 1) / page * page;
+    uint64_t capacity = shm_region_capacity(r);
+    for (;;) {
+        if (capacity + bytes > r->reserved) {
+            snprintf(err, errlen, "shared memory region '%s' would exceed %llu bytes", r->name,
+                     (unsigned long long)r->reserved);
+            return -1;
+        }
+        if (__atomic_compare_exchange_n((uint64_t *)(r->control + TPB_OFF_CAPACITY), &capacity, capacity + bytes, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            break;
+        }
+    }
     /* Reserve the pages now: a full /dev/shm must be an error here, not a SIGBUS on first touch. */
-    int rc = posix_fallocate(r->fd, (off_t)capacity, (off_t)(target - capacity));
+    int rc = posix_fallocate(r->fd, (off_t)capacity, (off_t)bytes);
     if (rc != 0) {
         snprintf(err, errlen,
                  "Failed to increase the shared memory pool size to %llu bytes. If you are running Triton inside "
                  "docker, use '--shm-size' flag to control the shared memory region size. Error: %s "
-                 "(region '%s' in /dev/shm needs %llu bytes)",
-                 (unsigned long long)capacity, strerror(rc), r->name, (unsigned long long)target);
+                 "(region '%s' in /dev/shm)",
+                 (unsigned long long)(capacity + bytes), strerror(rc), r->name);
         return -1;
     }
-    if (map_range(r, r->mapped, target, err, errlen) != 0) {
+    if (map_to(r, capacity + bytes, err, errlen) != 0) {
         return -1;
     }
-    shm_store_u64(r->control + TPB_OFF_CAPACITY, target);
+    *start = capacity;
     return 0;
 }

@@ -1,5 +1,5 @@
 /* The stub's view of its shared-memory region: opened (never created), mapped into one reserved address
- * range so that addresses stay valid when the region grows, and grown with posix_fallocate. */
+ * range so that addresses stay valid when the region grows; both sides claim new ranges at its end. */
 #ifndef TPB_SHM_REGION_H
 #define TPB_SHM_REGION_H
 
@@ -21,8 +21,9 @@ int shm_region_open(shm_region *r, const char *name, uint64_t control_offset, ch
 /* Maps any part of the region the peer has added since the last call (reads the capacity field). */
 int shm_region_refresh(shm_region *r, char *err, size_t errlen);
 
-/* Grows the region so that it holds at least `needed` bytes, in steps of the growth size. */
-int shm_region_grow(shm_region *r, uint64_t needed, char *err, size_t errlen);
+/* Claims `bytes` (rounded up to whole pages) at the end of the region for the caller's allocations and returns
+ * where they start; the launcher may claim at the same time, so capacity is advanced with a compare-and-swap. */
+int shm_region_claim(shm_region *r, uint64_t bytes, uint64_t *start, char *err, size_t errlen);
 
 uint64_t shm_region_capacity(const shm_region *r);
 

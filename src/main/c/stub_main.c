@@ -223,7 +223,10 @@ int main(int argc, char **argv) {
     if (flags & TPB_FLAG_USES_ENV) {
         drop_env_library_path();
     }
-    tpb_module_setup(&g_region, &g_queue);
+    if (tpb_module_setup(&g_region, &g_queue, err, sizeof(err)) != 0) {
+        hello_error(err);
+        die(err);
+    }
     if (python_env_start(env_dir, err, sizeof(err)) != 0) {
         hello_error(err);
         fprintf(stderr, "%s\n", err);

@@ -10,12 +10,22 @@
 #   bytes in place. They stay valid as long as you hold them (tpb keeps that memory until you let go).
 # - Tensor.as_bytes_list() returns the elements of a BYTES tensor as a list of bytes objects.
 
+import asyncio
 import enum
 import json
 import os
 import struct
 import sys
+import threading
 import time
+
+try:
+    import _tpb  # the stub's builtin module
+
+    _tpb_view = _tpb.view
+except ImportError:  # imported outside tpb's stub (a linter, a unit test of the model's own)
+    _tpb = None
+    _tpb_view = None
 
 try:
     import numpy as np
@@ -210,6 +220,10 @@ class TritonError:
     def _code_name(self):
         return self._NAMES[self._code]
 
+    @classmethod
+    def _code_of(cls, name):
+        return cls._NAMES.index(name) if name in cls._NAMES else cls.INTERNAL
+
     def __repr__(self):
         return "TritonError(" + repr(self._message) + ", " + self._code_name() + ")"
 
@@ -383,26 +397,35 @@ class _Capsule:
 
 # ---- requests and responses --------------------------------------------------------------------------------
 
+_runtime = [None]  # the stub's driver (_tpb_driver.Stub), set when it imports this module
 
-def _check_parameters(parameters, what):
-    if parameters is None:
-        return {}
-    if isinstance(parameters, str):
-        parameters = json.loads(parameters)
+
+def _stub():
+    stub = _runtime[0]
+    if stub is None:
+        raise TritonModelException("this needs tpb's stub: the model is not running under tpb run or tpb infer")
+    return stub
+
+
+def _parameters_json(parameters):
+    """Triton's PyParametersToJSON: a dict of str keys and bool/int/str values, as a JSON string (None: "{}")."""
+    if not parameters:
+        if parameters is None or isinstance(parameters, dict):
+            return "{}"  # the common case, without json.dumps (a few µs on every response)
     if not isinstance(parameters, dict):
-        raise TritonModelException(what + " parameters must be a dict")
+        # pybind11's PyDefaultArgumentToMutableType<py::dict> names the C++ type as the compiler mangles it
+        raise TritonModelException("Expect N8pybind114dictE, got " + str(type(parameters)))
     for key, value in parameters.items():
         if not isinstance(key, str):
+            raise TritonModelException("Expect parameters keys to have type str, found type " + str(type(key)))
+        if not isinstance(value, (bool, int, str)):
             raise TritonModelException(
-                "Expect parameters keys to have type str, found type " + type(key).__name__)
-        if not isinstance(value, (bool, int, str, float)):
-            raise TritonModelException(
-                "Expect parameters values to have type bool/int/str, found type " + type(value).__name__)
-    return parameters
+                "Expect parameters values to have type bool/int/str, found type " + str(type(value)))
+    return json.dumps(parameters)
 
 
 class PreferredMemory:
-    def __init__(self, preferred_memory_type=TRITONSERVER_MEMORY_CPU, preferred_device_id=0):
+    def __init__(self, preferred_memory_type, preferred_device_id=0):
         self.preferred_memory_type = preferred_memory_type
         self.preferred_device_id = preferred_device_id
 
@@ -415,41 +438,77 @@ class InferenceTrace:
         return self._context
 
 
-class InferenceRequest:
-    __slots__ = ("_id", "_correlation_id", "_inputs", "_requested", "_model_name", "_model_version", "_flags",
-                 "_timeout", "_parameters", "_trace", "_sender", "_release_flags", "__weakref__", "__dict__")
+_NO_VALUE = object()
 
-    def __init__(self, request_id="", correlation_id=0, inputs=None, requested_output_names=None,
-                 model_name=None, model_version=-1, flags=0, timeout=0, preferred_memory=None, trace=None,
-                 parameters=None):
-        if inputs is None or requested_output_names is None or model_name is None:
-            raise TypeError("InferenceRequest(): inputs, requested_output_names and model_name are required")
+
+class InferenceRequest:
+    """A request of this model's execute(), or one the model builds for BLS (exec / async_exec)."""
+
+    __slots__ = ("_id", "_correlation_id", "_inputs", "_requested", "_model_name", "_model_version", "_flags",
+                 "_timeout", "_parameters", "_trace", "_sender", "_release_flags", "_state", "__weakref__",
+                 "__dict__")
+
+    def __init__(self, request_id="", correlation_id=0, inputs=_NO_VALUE, requested_output_names=_NO_VALUE,
+                 model_name=_NO_VALUE, model_version=-1, flags=0, timeout=0,
+                 preferred_memory=None, trace=None, parameters=None):
+        # pybind11's argument rules: the three without defaults are required, and None is refused everywhere but
+        # in parameters (TypeError: incompatible constructor arguments).
+        for value, what in ((inputs, "inputs"), (requested_output_names, "requested_output_names"),
+                            (model_name, "model_name")):
+            if value is _NO_VALUE or value is None:
+                raise TypeError("__init__(): incompatible constructor arguments: '" + what + "' is required")
+        for value, what in ((request_id, "request_id"), (correlation_id, "correlation_id"),
+                            (model_version, "model_version"), (flags, "flags"), (timeout, "timeout")):
+            if value is None:
+                raise TypeError("__init__(): incompatible constructor arguments: '" + what + "' must not be None")
+        if not isinstance(request_id, str) or not isinstance(model_name, str):
+            raise TypeError("__init__(): incompatible constructor arguments: request_id and model_name must be str")
+        for value, what in ((model_version, "model_version"), (flags, "flags"), (timeout, "timeout")):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError("__init__(): incompatible constructor arguments: '" + what + "' must be an int")
+        if flags < 0 or timeout < 0:
+            raise TypeError("__init__(): incompatible constructor arguments: flags and timeout are unsigned")
         if not isinstance(correlation_id, (int, str)) or isinstance(correlation_id, bool):
             raise TritonModelException("Correlation ID must be integer or string")
+        if not isinstance(inputs, (list, tuple)) or not isinstance(requested_output_names, (list, tuple, set)):
+            raise TypeError("__init__(): incompatible constructor arguments: inputs and requested_output_names "
+                            "must be lists")
         for t in inputs:
+            if t is None:
+                raise TritonModelException("Input tensor for request with id '" + request_id + "' and model name '"
+                                           + model_name + "' should not be empty.")
             if not isinstance(t, Tensor):
-                raise TritonModelException("InferenceRequest(): inputs must be Tensor objects")
+                raise TypeError("__init__(): incompatible constructor arguments: inputs must be pb_utils.Tensor")
+        for name in requested_output_names:
+            if not isinstance(name, str):
+                raise TypeError("__init__(): incompatible constructor arguments: requested_output_names must be str")
+            if name == "":
+                raise TritonModelException("Requested output name for request with id '" + request_id
+                                           + "' and model name '" + model_name + "' should not be empty.")
         self._id = request_id
         self._correlation_id = correlation_id
         self._inputs = list(inputs)
-        self._requested = list(requested_output_names)
+        self._requested = set(requested_output_names)
         self._model_name = model_name
         self._model_version = model_version
         self._flags = flags
         self._timeout = timeout
-        self._parameters = json.dumps(_check_parameters(parameters, "InferenceRequest"))
+        self._parameters = _parameters_json(parameters)
         self._trace = trace if trace is not None else InferenceTrace()
         self._sender = None
         self._release_flags = TRITONSERVER_REQUEST_RELEASE_ALL
+        self._state = None
 
     @classmethod
-    def _from_wire(cls, wire, model_name, model_version, view):
+    def _from_wire(cls, wire, state, tag, model_name, model_version):
+        """A request of an EXECUTE: its inputs are views of the launcher's memory (tag: the EXECUTE)."""
+        view = _tpb_view
         request = cls.__new__(cls)
         request._id = wire.get("id", "")
         request._correlation_id = wire.get("correlation_id", 0)
-        request._inputs = [Tensor._from_shm(t["name"], t["datatype"], t["shape"], view(t["offset"], t["nbytes"]))
-                           for t in wire["inputs"]]
-        request._requested = list(wire.get("requested_outputs", ()))
+        request._inputs = [Tensor._from_shm(t["name"], t["datatype"], t["shape"],
+                                            view(t["offset"], t["nbytes"], 1, tag)) for t in wire["inputs"]]
+        request._requested = state.requested
         request._model_name = model_name
         request._model_version = model_version
         request._flags = wire.get("flags", 0)
@@ -458,6 +517,7 @@ class InferenceRequest:
         request._trace = InferenceTrace()
         request._sender = None
         request._release_flags = TRITONSERVER_REQUEST_RELEASE_ALL
+        request._state = state
         return request
 
     def inputs(self):
@@ -494,21 +554,56 @@ class InferenceRequest:
         return self._model_version
 
     def get_response_sender(self):
+        if self._state is None:
+            raise TritonModelException("get_response_sender() is only available on the requests of execute()")
         if self._sender is None:
-            self._sender = InferenceResponseSender(_decoupled[0])
+            if self._state.lock is None:
+                self._state.lock = threading.Lock()  # the sender may be used from other threads from now on
+            self._sender = InferenceResponseSender(self._state)
         return self._sender
 
     def is_cancelled(self):
-        return False
+        return self._state is not None and self._state.is_cancelled()
 
     def set_release_flags(self, flags):
+        if flags is None:
+            raise TypeError("set_release_flags(): incompatible function arguments: flags must not be None")
         self._release_flags = flags
 
     def exec(self, decoupled=False):
-        raise TritonModelException("BLS (InferenceRequest.exec) is not supported by tpb yet")
+        """BLS: runs this request on a model of the same server and waits for its response (decoupled=True: an
+        iterator over the responses of a decoupled model)."""
+        stub = _stub()
+        stub.check_bls()
+        call = stub.infer(self, decoupled)
+        if decoupled:
+            return ResponseIterator(stub, call)
+        stub.dispatcher.wait(call, lambda c: c.finished)
+        return InferenceResponse._from_wire(call.replies[-1].get("response"))
 
     def async_exec(self, decoupled=False):
-        raise TritonModelException("BLS (InferenceRequest.async_exec) is not supported by tpb yet")
+        """BLS from `async def execute`: an awaitable of what exec() returns."""
+        loop = asyncio.get_running_loop()  # RuntimeError outside a coroutine, as in Triton
+        stub = _stub()
+        stub.check_bls()
+        call = stub.infer(self, decoupled)
+        future = loop.create_future()
+
+        def ready(c):
+            if c.finished or (decoupled and c.replies):
+                c.listeners.remove(ready)
+                value = ResponseIterator(stub, c) if decoupled else InferenceResponse._from_wire(
+                    c.replies[-1].get("response"))
+                loop.call_soon_threadsafe(_resolve, future, value)
+
+        call.listeners.append(ready)
+        ready(call)  # a reply may have come already
+        return future
+
+
+def _resolve(future, value):
+    if not future.done():
+        future.set_result(value)
 
 
 _decoupled = [False]  # set by the stub's driver from the model configuration
@@ -532,8 +627,27 @@ class InferenceResponse:
             raise TypeError("InferenceResponse(): error must be a TritonError, not " + type(error).__name__)
         self._outputs = list(output_tensors)
         self._error = error
-        params = _check_parameters(parameters, "InferenceResponse")
-        self._parameters = json.dumps(params) if params else ""
+        self._parameters = _parameters_json(parameters)
+
+    @classmethod
+    def _from_wire(cls, wire):
+        """A BLS response: outputs are views of the launcher's memory, given back when the model lets go of them."""
+        response = cls.__new__(cls)
+        if wire is None:  # the empty final response of a decoupled model
+            response._outputs, response._error, response._parameters = [], None, ""
+            return response
+        error = wire.get("error")
+        if error is not None:
+            response._outputs = []
+            response._error = TritonError(error.get("message", ""), TritonError._code_of(error.get("code")))
+            response._parameters = ""
+            return response
+        response._outputs = [Tensor._from_shm(t["name"], t["datatype"], t["shape"],
+                                              _tpb_view(t["offset"], t["nbytes"], 2))
+                             for t in wire.get("outputs", ())]
+        response._error = None
+        response._parameters = wire.get("parameters") or "{}"
+        return response
 
     def output_tensors(self):
         return list(self._outputs)
@@ -549,35 +663,78 @@ class InferenceResponse:
 
 
 class InferenceResponseSender:
-    def __init__(self, decoupled):
-        self._decoupled = decoupled
-        self._closed = False
-        self._responses = []
+    """Sends the responses of one request: any number with decoupled models, exactly one otherwise (Triton >= 24.06),
+    the last with TRITONSERVER_RESPONSE_COMPLETE_FINAL."""
+
+    def __init__(self, state):
+        self._state = state
 
     def send(self, response=None, flags=0):
-        if self._closed:
-            raise TritonModelException("Unable to send response. Response sender has been closed.")
+        # Triton's order of checks (response_sender.cc): arguments, then non-decoupled rules, then closed
         if flags not in (0, TRITONSERVER_RESPONSE_COMPLETE_FINAL):
             raise TritonModelException("Unable to send response. Unsupported flag provided.")
         if flags == 0 and response is None:
             raise TritonModelException("Inference Response object must be provided when the response flags is set "
                                        "to zero.")
         if response is not None and not isinstance(response, InferenceResponse):
-            raise TypeError("send(): response must be an InferenceResponse, not " + type(response).__name__)
-        if not self._decoupled:
-            if response is not None and self._responses:
-                raise TritonModelException("Unable to send response. Non-decoupled model cannot send more than "
-                                           "one response.")
-            if flags == TRITONSERVER_RESPONSE_COMPLETE_FINAL and response is None and not self._responses:
-                raise TritonModelException("Unable to send response. Non-decoupled model cannot send complete "
-                                           "final before sending a response.")
-        if response is not None:
-            self._responses.append(response)
-        if flags == TRITONSERVER_RESPONSE_COMPLETE_FINAL:
-            self._closed = True
+            raise TypeError("send(): incompatible function arguments: response must be an InferenceResponse, not "
+                            + type(response).__name__)
+        state = self._state
+        with state.lock:
+            if not state.decoupled:
+                if response is not None and state.sent > 0:
+                    raise TritonModelException("Unable to send response. Non-decoupled model cannot send more than "
+                                               "one response.")
+                if response is None and flags == TRITONSERVER_RESPONSE_COMPLETE_FINAL and state.sent == 0:
+                    raise TritonModelException("Unable to send response. Non-decoupled model cannot send complete "
+                                               "final before sending a response.")
+            if state.closed:
+                raise TritonModelException("Unable to send response. Response sender has been closed.")
+            state.sent += 1
+            if flags == TRITONSERVER_RESPONSE_COMPLETE_FINAL:
+                state.close()
+        stub = _stub()
+        if state.closed:
+            stub.closed(state)
+        stub.send_response(state, response, flags)
 
     def is_cancelled(self):
-        return False
+        return self._state.is_cancelled()
+
+
+class ResponseIterator:
+    """The responses of a BLS request to a decoupled model (exec(decoupled=True)), the final one included even when
+    it is empty; iterating again once all have come replays them, as Triton's does."""
+
+    def __init__(self, stub, call):
+        self._stub = stub
+        self._call = call
+        self._index = 0
+        self._cancelled = False
+
+    def __iter__(self):
+        if self._call.finished and self._index >= len(self._call.replies):
+            self._index = 0
+        return self
+
+    def __next__(self):
+        call = self._call
+        if self._index >= len(call.replies):
+            if call.finished:
+                raise StopIteration("Iteration is done for the responses.")
+            index = self._index
+            self._stub.dispatcher.wait(call, lambda c: len(c.replies) > index or c.finished)
+            if self._index >= len(call.replies):
+                raise StopIteration("Iteration is done for the responses.")
+        reply = call.replies[self._index]
+        self._index += 1
+        return InferenceResponse._from_wire(reply.get("response"))
+
+    def cancel(self):
+        """Asks the launcher to cancel the request (the model decides whether it stops early)."""
+        if not self._call.finished and not self._cancelled:
+            self._cancelled = True
+            self._stub.cancel_infer(self._call)
 
 
 def get_input_tensor_by_name(inference_request, name):
@@ -622,6 +779,12 @@ class LogLevel(enum.Enum):
     VERBOSE = 3
 
 
+# Triton prints verbose messages with the letter I; which levels show follows the server's log settings
+# (--log-info/--log-warning/--log-error/--log-verbose and /v2/logging), read from the stub's region.
+_LOG_LETTERS = ("I", "W", "E", "I")
+_LOG_BITS = (1, 2, 4, 0)
+
+
 class Logger:
     """Writes Triton-style log lines to the stub's stderr; tpb shows them with the instance's name."""
     INFO = LogLevel.INFO
@@ -632,14 +795,24 @@ class Logger:
     @staticmethod
     def log(message, level=LogLevel.INFO):
         if not isinstance(level, LogLevel):
-            raise TypeError("log(): level must be a pb_utils.Logger level, not " + type(level).__name__)
+            raise TypeError("log(): incompatible function arguments: level must be a pb_utils.Logger level, not "
+                            + type(level).__name__)
+        stub = _runtime[0]
+        # Before initialize() (module level, __init__) Triton's stub writes every line, unfiltered.
+        if _tpb is not None and stub is not None and stub.stage != "loading":
+            settings = _tpb.log_settings()
+            if level is LogLevel.VERBOSE:
+                if settings >> 8 < 1:
+                    return
+            elif not settings & _LOG_BITS[level.value]:
+                return
         frame = sys._getframe(1)
         while frame is not None and frame.f_code.co_filename == __file__:
             frame = frame.f_back
         where = (os.path.basename(frame.f_code.co_filename) + ":" + str(frame.f_lineno)) if frame else "?"
         now = time.time()
-        stamp = time.strftime("%m%d %H:%M:%S", time.localtime(now)) + ".%06d" % int((now % 1) * 1e6)
-        sys.stderr.write("%s%s %d %s] %s\n" % ("IWEV"[level.value], stamp, os.getpid(), where, message))
+        stamp = time.strftime("%m%d %H:%M:%S", time.gmtime(now)) + ".%06d" % int((now % 1) * 1e6)
+        sys.stderr.write("%s%s %d %s] %s\n" % (_LOG_LETTERS[level.value], stamp, os.getpid(), where, message))
         sys.stderr.flush()
 
     @staticmethod
@@ -704,16 +877,47 @@ class _Metric:
         return self._value
 
 
+# ---- model control (explicit model control mode) -----------------------------------------------------------
+
+
+def _control(op, prefix, **arguments):
+    reply = _stub().control(op, arguments)
+    if reply.get("error") is not None:
+        raise TritonModelException(prefix + reply["error"])
+    return reply.get("value")
+
+
 def load_model(model_name, config="", files=None):
-    raise TritonModelException("load_model() from Python is not supported by tpb yet")
+    """Loads (or reloads) a model of the repository; config: a model configuration as JSON text, files: a dict of
+    "file:<path>" to bytes that replaces the model's directory (config is then required)."""
+    if model_name is None or config is None:
+        raise TypeError("load_model(): incompatible function arguments: model_name and config must not be None")
+    if files is not None and not isinstance(files, dict):
+        raise TritonModelException("failed to load model '" + model_name + "', files should be a dictionary of file "
+                                   "paths and file contents")
+    encoded = None
+    if files is not None:
+        import base64
+
+        encoded = {}
+        for path, content in files.items():
+            if not isinstance(path, str) or not isinstance(content, (bytes, bytearray)):
+                raise TypeError("load_model(): files must map str paths to bytes")
+            encoded[path] = base64.b64encode(bytes(content)).decode("ascii")
+    _control("load_model", "Failed to load model: ", name=model_name, config=config, files=encoded)
 
 
 def unload_model(model_name, unload_dependents=False):
-    raise TritonModelException("unload_model() from Python is not supported by tpb yet")
+    if model_name is None or unload_dependents is None:
+        raise TypeError("unload_model(): incompatible function arguments: model_name must not be None")
+    _control("unload_model", "Failed to unload model: ", name=model_name, unload_dependents=bool(unload_dependents))
 
 
 def is_model_ready(model_name, model_version=""):
-    raise TritonModelException("is_model_ready() from Python is not supported by tpb yet")
+    if model_name is None or model_version is None:
+        raise TypeError("is_model_ready(): incompatible function arguments: model_name must not be None")
+    return bool(_control("is_model_ready", "Failed to check model readiness: ", name=model_name,
+                         version=model_version))
 
 
 # ---- model configuration (auto_complete_config) ------------------------------------------------------------

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -15,8 +16,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.BooleanSupplier;
 
 /**
- * The Unix stream socket beside a region. It carries no data: one byte wakes a peer blocked in read(), and
- * end-of-file tells each side, immediately, that the other process is gone.
+ * The Unix stream socket beside a region. It carries no data: one byte wakes a peer blocked waiting for it, and
+ * end-of-file tells each side, immediately, that the other process is gone. The launcher waits for it in a selector,
+ * so that another thread can end the wait ({@link #wakeup()}: new work for the model instance).
  */
 final class Doorbell implements AutoCloseable {
     private static final ByteBuffer RING = ByteBuffer.wrap(new byte[] {'w'});
@@ -24,6 +26,8 @@ final class Doorbell implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private SocketChannel peer;
+    private Selector selector;
+    private volatile boolean hungUp;
     private final ByteBuffer drain = ByteBuffer.allocateDirect(64);
 
     private Doorbell(Path path, ServerSocketChannel server) {
@@ -68,39 +72,82 @@ final class Doorbell implements AutoCloseable {
                 selector.selectedKeys().clear();
             }
         }
-        peer.configureBlocking(true);
+        peer.configureBlocking(false);
+        selector = Selector.open();
+        peer.register(selector, SelectionKey.OP_READ);
         server.close();
         Files.deleteIfExists(path); // connected: the name is no longer needed
     }
 
+    /** Wakes the stub; a full socket buffer already holds enough bytes to wake it. Callers serialize. */
     void ring() {
         try {
-            RING.clear();
-            synchronized (this) {
-                peer.write(RING.duplicate());
-            }
+            peer.write(RING.duplicate());
         } catch (IOException e) {
+            hungUp = true;
             throw new StubGoneException("the stub closed its connection");
         }
     }
 
-    /** Blocks until the peer rings (returns normally) or goes away (throws). */
-    void await() {
+    /**
+     * Waits at most {@code timeoutNanos} for the peer to ring, or for {@link #wakeup()}; throws when the peer has gone
+     * away. Only one thread waits at a time (the owner of the reading end).
+     */
+    void await(long timeoutNanos) {
         try {
-            drain.clear();
-            if (peer.read(drain) < 0) {
-                throw new StubGoneException("the stub closed its connection");
+            long millis = timeoutNanos / 1_000_000;
+            if (millis > 0) {
+                selector.select(millis);
+            } else {
+                // select() has millisecond steps: wait shorter times in pieces (dynamic batching delays are µs)
+                if (selector.selectNow() == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, 50_000));
+                    selector.selectNow();
+                }
             }
+            selector.selectedKeys().clear();
+            drainBytes();
+        } catch (ClosedSelectorException e) {
+            throw new StubGoneException("the connection to the stub is closed");
         } catch (IOException e) {
+            hungUp = true;
             throw new StubGoneException("the stub closed its connection: " + e.getMessage());
         }
     }
 
+    private void drainBytes() throws IOException {
+        for (int n; ; ) {
+            drain.clear();
+            n = peer.read(drain);
+            if (n < 0) {
+                hungUp = true;
+                throw new StubGoneException("the stub closed its connection");
+            }
+            if (n < drain.capacity()) {
+                return;
+            }
+        }
+    }
+
+    /** Ends a wait in {@link #await} early (from any thread). */
+    void wakeup() {
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    /** Whether the peer's end is known to be closed. */
+    boolean hungUp() {
+        return hungUp;
+    }
+
     /**
-     * Ends a blocked {@link #await()} as if the stub had closed its end: used when the stub process exits while a
+     * Ends a wait in {@link #await} as if the stub had closed its end: used when the stub process exits while a
      * child it forked still holds the socket open.
      */
     void hangUp() {
+        hungUp = true;
         try {
             SocketChannel p = peer;
             if (p != null) {
@@ -109,12 +156,17 @@ final class Doorbell implements AutoCloseable {
         } catch (IOException ignored) {
             // already closed
         }
+        wakeup();
     }
 
     @Override
     public void close() {
+        hungUp = true;
         try {
             server.close();
+            if (selector != null) {
+                selector.close();
+            }
             if (peer != null) {
                 peer.close();
             }

@@ -3,8 +3,9 @@ package dev.tpb.ipc;
 import java.nio.ByteBuffer;
 
 /**
- * The launcher's ends of the two rings: it produces into {@code to_stub} and consumes {@code to_launcher}.
- * Waiting follows docs/protocol.md: spin briefly, then announce the wait, re-check, and block on the doorbell.
+ * The launcher's ends of the two message rings: it produces into {@code to_stub} (callers serialize their sends) and
+ * one thread at a time consumes {@code to_launcher}. Waiting follows docs/protocol.md: spin briefly, then announce
+ * the wait, re-check, and block on the doorbell.
  */
 final class MessageQueue {
     private final ShmRegion region;
@@ -68,6 +69,7 @@ final class MessageQueue {
         }
     }
 
+    /** Waits for the stub to read enough of the ring; a stub gone (its socket closed) ends the wait. */
     private void waitForSpace(int desc, long head, int need) {
         for (int i = 0; ; i++) {
             long tail = region.getLongAcquire(desc + ShmLayout.RING_TAIL);
@@ -77,59 +79,72 @@ final class MessageQueue {
             if (i < 1000) {
                 Thread.onSpinWait();
             } else {
+                if (doorbell.hungUp()) {
+                    throw new StubGoneException("the stub is gone");
+                }
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000);
             }
         }
     }
 
-    private boolean readable() {
+    boolean readable() {
         int desc = ShmLayout.OFF_RING_TO_LAUNCHER;
         return region.getLongAcquire(desc + ShmLayout.RING_HEAD) != region.getLongAcquire(desc + ShmLayout.RING_TAIL);
     }
 
-    /** Waits for the next message from the stub, spinning first while nothing else is waiting. */
-    Message receive() {
-        return receive(() -> false);
-    }
-
     /**
-     * Waits for the next message from the stub. The spin ends early once {@code othersWaiting} says that other work
-     * is queued: then the machine is busy, and a spinning thread only takes a core from the threads (and the stub)
-     * that would make progress; blocking costs this one wait a wake-up, not the others their CPU.
+     * Waits until a message can be read, at most {@code timeoutNanos} (or until {@link Doorbell#wakeup()}); returns
+     * whether one can. With {@code spin}, spins briefly first, unless {@code othersWaiting} says other work is queued:
+     * then the machine is busy, and a spinning thread only takes a core from the threads (and the stub) that would
+     * make progress; blocking costs this one wait a wake-up, not the others their CPU.
      */
-    Message receive(java.util.function.BooleanSupplier othersWaiting) {
+    boolean await(long timeoutNanos, boolean spin, java.util.function.BooleanSupplier othersWaiting) {
+        if (readable()) {
+            return true;
+        }
         int desc = ShmLayout.OFF_RING_TO_LAUNCHER;
         long started = System.nanoTime();
-        while (true) {
-            if (!readable() && !othersWaiting.getAsBoolean()) {
-                long deadline = System.nanoTime() + spinBudget;
-                for (int i = 1; !readable() && System.nanoTime() < deadline; i++) {
-                    if ((i & 63) == 0) {
-                        if (othersWaiting.getAsBoolean()) {
-                            break;
-                        }
-                        Thread.yield(); // the stub may be waiting for this very core
-                    } else {
-                        Thread.onSpinWait();
+        if (spin && !othersWaiting.getAsBoolean()) {
+            long deadline = started + Math.min(spinBudget, timeoutNanos);
+            for (int i = 1; !readable() && System.nanoTime() < deadline; i++) {
+                if ((i & 63) == 0) {
+                    if (othersWaiting.getAsBoolean()) {
+                        break;
                     }
+                    Thread.yield(); // the stub may be waiting for this very core
+                } else {
+                    Thread.onSpinWait();
                 }
             }
-            if (!readable()) {
+        }
+        boolean ready = readable();
+        if (!ready) {
+            long left = timeoutNanos - (System.nanoTime() - started);
+            if (left > 0) {
                 region.putIntVolatile(desc + ShmLayout.RING_WAITING, 1);
                 java.lang.invoke.VarHandle.fullFence();
-                if (!readable()) {
-                    try {
-                        doorbell.await();
-                    } finally {
-                        region.putIntVolatile(desc + ShmLayout.RING_WAITING, 0);
+                try {
+                    if (!readable()) {
+                        doorbell.await(left);
                     }
-                    continue;
+                } finally {
+                    region.putIntVolatile(desc + ShmLayout.RING_WAITING, 0);
                 }
-                region.putIntVolatile(desc + ShmLayout.RING_WAITING, 0);
             }
+            ready = readable();
+        }
+        if (spin && ready) {
             long waited = System.nanoTime() - started;
             // A blocked wait includes a wake-up (tens of µs): up to twice the spin still counts as short.
             spinBudget = waited <= 2 * spinNanos ? spinNanos : spinBudget / 2;
+        }
+        return ready;
+    }
+
+    /** The next message from the stub, or null when there is none now. */
+    Message poll() {
+        int desc = ShmLayout.OFF_RING_TO_LAUNCHER;
+        while (readable()) {
             long tail = region.getLongAcquire(desc + ShmLayout.RING_TAIL);
             int pos = (int) (tail & (size - 1));
             int bodyLength = toLauncher.getInt(pos);
@@ -141,19 +156,27 @@ final class MessageQueue {
             int flags = toLauncher.getShort(pos + 6);
             long seq = toLauncher.getLong(pos + 8);
             byte[] body;
+            long indirect = 0;
             if ((flags & ShmLayout.FLAG_INDIRECT) != 0) {
                 long offset = toLauncher.getLong(pos + ShmLayout.RECORD_HEADER);
                 long length = toLauncher.getLong(pos + ShmLayout.RECORD_HEADER + 8);
-                region.refresh();
+                if (length < 0 || length > Integer.MAX_VALUE - 8) {
+                    throw new dev.tpb.TpbException("the stub sent a message body of " + length + " bytes");
+                }
                 body = new byte[(int) length];
                 region.slice(offset, (int) length).get(body);
+                indirect = offset;
             } else {
+                if (bodyLength < 0 || bodyLength > size / 2) {
+                    throw new dev.tpb.TpbException("the stub sent a record of " + bodyLength + " bytes");
+                }
                 body = new byte[bodyLength];
                 toLauncher.get(pos + ShmLayout.RECORD_HEADER, body);
             }
             region.putLongRelease(desc + ShmLayout.RING_TAIL, tail + align(ShmLayout.RECORD_HEADER + bodyLength));
-            return new Message(MessageType.of(type), seq, body);
+            return new Message(MessageType.of(type), seq, body, indirect);
         }
+        return null;
     }
 
     private static int align(int n) {

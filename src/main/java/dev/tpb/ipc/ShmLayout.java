@@ -1,12 +1,12 @@
 package dev.tpb.ipc;
 
-/** The shared-memory layout of tpb's stub protocol, version 2 (docs/protocol.md; C twin: tpb_layout.h). */
+/** The shared-memory layout of tpb's stub protocol, version 3 (docs/protocol.md; C twin: tpb_layout.h). */
 public final class ShmLayout {
     private ShmLayout() {
     }
 
     public static final int MAGIC = 0x31425054; // "TPB1"
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
 
     static final int OFF_MAGIC = 0;
     static final int OFF_PROTOCOL = 4;
@@ -18,8 +18,12 @@ public final class ShmLayout {
     static final int OFF_HEARTBEAT = 40;
     static final int OFF_GROWTH = 48;
     static final int OFF_FLAGS = 56;
+    static final int OFF_LOG_SETTINGS = 60;
+    static final int OFF_STUB_HEAP = 64;
+    static final int OFF_STUB_HEAP_END = 72;
     static final int OFF_RING_TO_STUB = 256;
     static final int OFF_RING_TO_LAUNCHER = 448;
+    static final int OFF_RING_FREE = 640;
     static final int OFF_SOCKET_PATH = 1024;
     static final int SOCKET_PATH_MAX = 1024;
     static final int OFF_ENV_DIR = 2048;
@@ -34,13 +38,17 @@ public final class ShmLayout {
     static final int RING_TAIL = 128;
     static final int RING_WAITING = 136;
     static final int RING_BYTES = 65536;
+    static final int FREE_RING_BYTES = 65536;
+    /** One byte per request slot: 1 once the launcher cancelled the request in that slot. */
+    static final int CANCEL_OFFSET = CONTROL_BYTES + 3 * RING_BYTES;
+    public static final int CANCEL_SLOTS = 65536;
 
     static final int RECORD_HEADER = 16;
     static final int RECORD_ALIGN = 8;
     static final int FLAG_INDIRECT = 1;
 
-    /** Where the heap starts: after the control block and the two rings. */
-    public static final long HEAP_OFFSET = CONTROL_BYTES + 2L * RING_BYTES;
+    /** Where the heap starts: after the control block, the message rings, the free ring and the cancel table. */
+    public static final long HEAP_OFFSET = CANCEL_OFFSET + CANCEL_SLOTS;
 
     public static final int ALLOC_ALIGN = 64;
     public static final long WINDOW_BYTES = 1L << 30;

@@ -21,29 +21,33 @@ import java.util.List;
 /**
  * The launcher's side of one stub's shared-memory region under /dev/shm. Created here (mode 0600), its bytes
  * reserved by writing them so that a full /dev/shm is an error now instead of a SIGBUS later, and mapped in
- * 1 GiB windows (the most one Java mapping can hold). The stub may grow it; {@link #refresh()} maps the rest.
+ * 1 GiB windows (the most one Java mapping can hold). Both sides grow it by claiming ranges at its end
+ * ({@link #claim}); {@link #refresh()} maps what the stub added. Any thread may read and slice it.
  */
 public final class ShmRegion implements AutoCloseable {
     public static final Path SHM_DIR = Path.of("/dev/shm");
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+    /** The stub reserves this much address space for the region (shm_region.c): it can never be larger. */
+    static final long MAX_BYTES = 64L << 30;
 
     private final String name;
     private final Path path;
     private final FileChannel channel;
-    private final List<MappedByteBuffer> windows = new ArrayList<>();
+    /** The current mapping of each window; replaced as a whole when a window gets longer (readers never lock). */
+    private volatile MappedByteBuffer[] windows = new MappedByteBuffer[0];
     /** Every mapping ever made, including windows replaced by longer ones (views may still point into them). */
     private final List<MappedByteBuffer> mappings = new ArrayList<>();
     private final ByteBuffer control;
-    private long mapped;
+    private volatile long mapped;
 
     private ShmRegion(String name, Path path, FileChannel channel, long size) throws IOException {
         this.name = name;
         this.path = path;
         this.channel = channel;
         mapTo(size);
-        this.control = windows.get(0).duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.control = windows[0].duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Whole pages: the stub maps grown parts at the old size with MAP_FIXED, which needs page alignment. */
@@ -99,7 +103,7 @@ public final class ShmRegion implements AutoCloseable {
         }
     }
 
-    private void mapTo(long size) throws IOException {
+    private synchronized void mapTo(long size) throws IOException {
         long window = ShmLayout.WINDOW_BYTES;
         while (mapped < size) {
             int index = (int) (mapped / window);
@@ -108,11 +112,9 @@ public final class ShmRegion implements AutoCloseable {
             MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, start, end - start);
             buffer.order(ByteOrder.LITTLE_ENDIAN);
             mappings.add(buffer);
-            if (index < windows.size()) {
-                windows.set(index, buffer); // the old, shorter mapping is released by the GC
-            } else {
-                windows.add(buffer);
-            }
+            MappedByteBuffer[] next = java.util.Arrays.copyOf(windows, Math.max(windows.length, index + 1));
+            next[index] = buffer; // an old, shorter mapping stays valid for the views made from it
+            windows = next;
             mapped = end;
         }
     }
@@ -141,35 +143,45 @@ public final class ShmRegion implements AutoCloseable {
         }
     }
 
-    /** Grows the region to hold {@code needed} bytes, in steps of {@code growth}. */
-    public void grow(long needed, long growth) {
-        refresh();
-        long capacity = capacity();
-        if (needed <= capacity) {
-            return;
-        }
-        long step = Math.max(1, growth);
-        long target = pageAligned(capacity + step * ((needed - capacity) / step + 1));
+    /**
+     * Claims {@code bytes} (whole pages) at the end of the region for the launcher's allocations and returns where
+     * they start. The stub claims too, so the range is taken by a compare-and-swap on the capacity before its pages
+     * are reserved (written), which only ever extends the file.
+     */
+    public long claim(long bytes) {
+        long size = pageAligned(bytes);
+        long start;
+        do {
+            start = capacity();
+            if (start + size > MAX_BYTES) {
+                throw new TpbException("shared memory region " + path + " would exceed " + MAX_BYTES + " bytes");
+            }
+        } while (!LONGS.compareAndSet(control, ShmLayout.OFF_CAPACITY, start, start + size));
         try {
-            reserve(channel, capacity, target);
-            mapTo(target);
+            reserve(channel, start, start + size);
+            mapTo(start + size);
         } catch (IOException e) {
-            throw new TpbException("Failed to increase the shared memory pool size to " + capacity + " bytes. If you are "
-                    + "running Triton inside docker, use '--shm-size' flag to control the shared memory region size. "
-                    + "Error: " + e.getMessage() + " (region " + path + " needs " + target + " bytes)", e);
+            throw new TpbException("Failed to increase the shared memory pool size to " + (start + size) + " bytes. If "
+                    + "you are running Triton inside docker, use '--shm-size' flag to control the shared memory region "
+                    + "size. Error: " + e.getMessage() + " (region " + path + ")", e);
         }
-        putLongVolatile(ShmLayout.OFF_CAPACITY, target);
+        return start;
     }
 
     /** A little-endian view of [offset, offset + length), which must lie within one window. */
     public ByteBuffer slice(long offset, int length) {
         long window = ShmLayout.WINDOW_BYTES;
         int index = (int) (offset / window);
-        if (offset < 0 || offset + length > mapped || (length > 0 && (offset + length - 1) / window != index)) {
+        if (offset + length > mapped) {
+            refresh(); // the stub may have grown the region since
+        }
+        MappedByteBuffer[] current = windows;
+        if (offset < 0 || offset + length > mapped || (length > 0 && (offset + length - 1) / window != index)
+                || index >= current.length || offset - index * window + length > current[index].capacity()) {
             throw new TpbException("shared memory range [" + offset + ", " + (offset + length) + ") of " + path
                     + " is outside the mapped region or crosses a window");
         }
-        return windows.get(index).slice((int) (offset - index * window), length).order(ByteOrder.LITTLE_ENDIAN);
+        return current[index].slice((int) (offset - index * window), length).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     // Control-block access: the control block is at offset 0, inside the first window.
@@ -198,6 +210,12 @@ public final class ShmRegion implements AutoCloseable {
         INTS.setVolatile(control, offset, value);
     }
 
+    /** A byte of the fixed area after the control block (the cancel table), stored then fenced. */
+    void putByteFenced(int offset, byte value) {
+        control.put(offset, value);
+        java.lang.invoke.VarHandle.fullFence();
+    }
+
     ByteBuffer control() {
         return control.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -213,12 +231,12 @@ public final class ShmRegion implements AutoCloseable {
      * Releases every mapping now, so that a removed region's pages go back to /dev/shm at once. Only when no
      * thread can touch the region's buffers any more: a late access would crash the JVM.
      */
-    void unmap() {
+    synchronized void unmap() {
         for (MappedByteBuffer m : mappings) {
             Unmapper.unmap(m);
         }
         mappings.clear();
-        windows.clear();
+        windows = new MappedByteBuffer[0];
     }
 
     private static void closeQuietly(FileChannel channel) {

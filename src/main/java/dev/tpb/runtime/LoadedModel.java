@@ -5,16 +5,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One version of a model, loaded: its configuration, its instances and the queue they take requests from.
- * Without dynamic_batching each execute() gets one request; with it, concurrent requests are gathered into
- * one execute() call up to max_batch_size, waiting at most max_queue_delay_microseconds, as Triton does.
+ * Without dynamic_batching each execute() gets one request; with it, queued requests are gathered into one
+ * execute() call up to max_batch_size, waiting at most max_queue_delay_microseconds, as Triton does.
  */
 public final class LoadedModel {
+    /** The message of a request cancelled before it ran (Triton's core answers CANCELLED with no text). */
+    static final String CANCELLED = "Request was cancelled";
+
     private final ModelSpec spec;
     private final long version;
     private final Path modelDir;
@@ -22,8 +25,8 @@ public final class LoadedModel {
     private final List<ModelInstance> instances = new ArrayList<>();
     private final ModelStats stats = new ModelStats();
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** A request taken from the queue that did not fit in a batch: it goes first next time (never re-queued). */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Pending> carried = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Requests taken from the queue that did not fit in a batch: they go first next time. */
+    private final ConcurrentLinkedDeque<Pending> carried = new ConcurrentLinkedDeque<>();
     private volatile ModelState state = ModelState.LOADING;
     /** The execution environment, kept on disk while this model's stubs may run in it. */
     private EnvCache.Lease environment;
@@ -32,7 +35,8 @@ public final class LoadedModel {
         this.spec = spec;
         this.version = version;
         this.modelDir = modelDir;
-        this.queue = new LinkedBlockingDeque<>(maxQueueSize);
+        int policyLimit = spec.queuePolicy().maxQueueSize();
+        this.queue = new LinkedBlockingDeque<>(policyLimit > 0 ? policyLimit : maxQueueSize);
     }
 
     public String name() {
@@ -84,33 +88,88 @@ public final class LoadedModel {
     }
 
     /**
-     * Queues a request. The future completes with the model's answer (which may be an error); a full queue or a
-     * model that is not serving answers at once with UNAVAILABLE.
+     * Queues a request of a model that answers once (not decoupled). The future completes with the model's answer
+     * (which may be an error); a full queue or a model that is not serving answers at once with UNAVAILABLE.
      */
     public CompletableFuture<InferResult> submit(InferRequest request) {
-        Pending p = new Pending(request, request.batchSize(spec.batches()));
+        CompletableFuture<InferResult> future = new CompletableFuture<>();
+        submit(request, new SingleResponse(future), null);
+        return future;
+    }
+
+    /**
+     * Queues a request whose responses go to {@code sink} (any number for a decoupled model, else one);
+     * {@code inputsPlaced}, if given, runs once its inputs have been copied into a stub's memory.
+     */
+    public RequestHandle submit(InferRequest request, ResponseSink sink, Runnable inputsPlaced) {
+        long deadline = deadline(request);
+        Pending p = new Pending(this, request, request.batchSize(spec.batches()), sink, deadline, inputsPlaced);
         // Atomic with unload()'s state change, so that no request slips into a queue nobody drains any more.
         synchronized (this) {
             if (state != ModelState.READY) {
-                return failed(request, "Model '" + name() + "' is not ready", ErrorCode.UNAVAILABLE);
+                return reject(p, "Model '" + name() + "' is not ready", ErrorCode.UNAVAILABLE);
             }
             if (!instances.isEmpty() && instances.stream().allMatch(ModelInstance::failing)) {
                 String instance = instances.get(0).name();
-                return failed(request, "Failed to process the request(s) for model instance '" + instance
+                return reject(p, "Failed to process the request(s) for model instance '" + instance
                         + "', message: Stub process '" + instance + "' is not healthy.", ErrorCode.INTERNAL);
             }
             inFlight.incrementAndGet();
             if (!queue.offerLast(p)) {
                 inFlight.decrementAndGet();
-                return failed(request, "Exceeds maximum queue size", ErrorCode.UNAVAILABLE);
+                return reject(p, "Exceeds maximum queue size", ErrorCode.UNAVAILABLE);
             }
         }
-        return p.future;
+        wakeAnInstance();
+        return p;
     }
 
-    private CompletableFuture<InferResult> failed(InferRequest request, String message, ErrorCode code) {
-        return CompletableFuture.completedFuture(InferResult.failed(name(), version, request.id(),
-                new InferError(message, code)));
+    /** When a queue policy rejects the request: dynamic_batching's default_queue_policy (Triton's PolicyQueue). */
+    private long deadline(InferRequest request) {
+        QueuePolicy policy = spec.queuePolicy();
+        if (policy.timeoutAction() != QueuePolicy.Action.REJECT || spec.dynamicBatching().isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long micros = policy.defaultTimeoutMicros();
+        // A request's own timeout may only shorten the default, and only when the policy allows it.
+        if (policy.allowTimeoutOverride() && request.timeoutMicros() != 0 && request.timeoutMicros() < micros) {
+            micros = request.timeoutMicros();
+        }
+        return micros == 0 ? Long.MAX_VALUE : System.nanoTime() + micros * 1000;
+    }
+
+    private RequestHandle reject(Pending p, String message, ErrorCode code) {
+        p.finish();
+        p.sink.onResponse(InferResult.failed(name(), version, p.request.id(), new InferError(message, code)), true);
+        return RequestHandle.NONE;
+    }
+
+    private void wakeAnInstance() {
+        for (ModelInstance i : instances) {
+            if (i.wakeIfIdle()) {
+                return;
+            }
+        }
+    }
+
+    /** A queued request was cancelled (Pending.cancel): out of the queue, answered with CANCELLED. */
+    void cancelQueued(Pending p) {
+        if (!queue.remove(p)) {
+            carried.remove(p);
+        }
+        complete(p, InferResult.failed(name(), version, p.request.id(), new InferError(CANCELLED, ErrorCode.CANCELLED)),
+                0);
+    }
+
+    /**
+     * The end of a request: its last response to the sink, statistics, the in-flight count. Whoever finishes a
+     * request calls this once (Pending.finish decides who).
+     */
+    void complete(Pending p, InferResult last, long queueNanos) {
+        boolean ok = last == null || last.error().isEmpty();
+        stats.request(ok, System.nanoTime() - p.arrivalNanos, queueNanos, p.batchItems);
+        inFlight.decrementAndGet();
+        p.sink.onResponse(last, true);
     }
 
     /** After a failed restart: when no instance can serve, what waits gets Triton's "not healthy" error. */
@@ -118,47 +177,45 @@ public final class LoadedModel {
         if (instances.stream().anyMatch(ModelInstance::healthy)) {
             return;
         }
-        for (Pending p; (p = pollPending()) != null; ) {
-            stats.request(false, System.nanoTime() - p.arrivalNanos, 0, p.batchItems);
-            inFlight.decrementAndGet();
-            p.future.complete(InferResult.failed(name(), version, p.request.id(), new InferError(message, ErrorCode.INTERNAL)));
-        }
-    }
-
-    private Pending pollPending() {
-        Pending p = carried.pollFirst();
-        return p != null ? p : queue.pollFirst();
-    }
-
-    /** Called by an instance's worker: the next batch to execute, or empty after {@code waitMillis}. */
-    List<Pending> nextBatch(long waitMillis) {
-        Pending first = carried.pollFirst();
-        try {
-            if (first == null) {
-                first = queue.pollFirst(waitMillis, TimeUnit.MILLISECONDS);
+        for (Pending p; (p = pollLive()) != null; ) {
+            if (p.finish()) {
+                complete(p, InferResult.failed(name(), version, p.request.id(), new InferError(message,
+                        ErrorCode.INTERNAL)), 0);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
         }
-        if (first == null) {
-            return List.of();
+    }
+
+    /** The next queued request that is still wanted; cancelled ones are skipped, expired ones rejected. */
+    private Pending pollLive() {
+        while (true) {
+            Pending p = carried.pollFirst();
+            if (p == null) {
+                p = queue.pollFirst();
+            }
+            if (p == null) {
+                return null;
+            }
+            if (!p.take()) {
+                continue; // cancelled: already answered
+            }
+            if (System.nanoTime() > p.deadlineNanos) {
+                if (p.finish()) {
+                    complete(p, InferResult.failed(name(), version, p.request.id(),
+                            new InferError("Request timeout expired", ErrorCode.UNAVAILABLE)), 0);
+                }
+                continue;
+            }
+            return p;
         }
-        List<Pending> batch = new ArrayList<>();
-        batch.add(first);
-        if (spec.dynamicBatching().isPresent() && spec.batches()) {
-            fill(batch, spec.dynamicBatching().get(), true);
-        }
-        return batch;
     }
 
     /**
-     * The batch {@link #nextBatch} would form from what is queued right now, if forming it needs no waiting, and
-     * if its inputs total at most {@code maxInputBytes}; otherwise empty, with nothing taken. For an instance that
-     * sends its next batch while it writes the answers of the last one: that must not delay those answers.
+     * The next batch to execute from what is queued now, or empty: nothing is queued, a dynamic batch short of its
+     * preferred size may still wait for company (see {@link #batchWaitNanos}), or its inputs exceed
+     * {@code maxInputBytes} (then it stays queued for later).
      */
-    List<Pending> nextBatchNow(long maxInputBytes) {
-        Pending first = pollPending();
+    List<Pending> nextBatch(long maxInputBytes) {
+        Pending first = pollLive();
         if (first == null) {
             return List.of();
         }
@@ -166,43 +223,55 @@ public final class LoadedModel {
         batch.add(first);
         if (spec.dynamicBatching().isPresent() && spec.batches()) {
             DynamicBatching db = spec.dynamicBatching().get();
-            // Short of the preferred size, the first request may still wait for company (max_queue_delay)
-            if (!fill(batch, db, false) && System.nanoTime() < deadline(first, db)) {
+            if (!fill(batch, db) && System.nanoTime() < batchDeadline(first, db)) {
                 return putBack(batch);
             }
         }
-        long bytes = 0;
-        for (Pending p : batch) {
-            bytes += p.inputBytes();
+        if (maxInputBytes < Long.MAX_VALUE) {
+            long bytes = 0;
+            for (Pending p : batch) {
+                bytes += p.inputBytes();
+            }
+            if (bytes > maxInputBytes) {
+                return putBack(batch);
+            }
         }
-        return bytes <= maxInputBytes ? batch : putBack(batch);
+        return batch;
+    }
+
+    /**
+     * How long the oldest queued request may still wait for a dynamic batch to fill (0: form it now); -1 when
+     * nothing is queued.
+     */
+    long batchWaitNanos() {
+        Pending first = carried.peekFirst();
+        if (first == null) {
+            first = queue.peekFirst();
+        }
+        if (first == null) {
+            return -1;
+        }
+        if (spec.dynamicBatching().isEmpty() || !spec.batches()) {
+            return 0;
+        }
+        return Math.max(0, batchDeadline(first, spec.dynamicBatching().get()) - System.nanoTime());
     }
 
     /**
      * Adds queued requests to {@code batch} (which holds its first one) up to the preferred batch size, never beyond
-     * max_batch_size; with {@code wait}, waits for them until the first request's max_queue_delay has passed.
-     * Returns whether the preferred size was reached.
+     * max_batch_size. Returns whether the preferred size was reached.
      */
-    private boolean fill(List<Pending> batch, DynamicBatching db, boolean wait) {
+    private boolean fill(List<Pending> batch, DynamicBatching db) {
         long limit = spec.maxBatchSize();
         long target = preferredSize(db, limit);
-        long deadline = deadline(batch.get(0), db);
         long size = batch.get(0).batchItems;
         while (size < target) {
-            Pending next = carried.pollFirst();
-            if (next == null) {
-                long left = wait ? deadline - System.nanoTime() : 0;
-                try {
-                    next = left > 0 ? queue.pollFirst(left, TimeUnit.NANOSECONDS) : queue.pollFirst();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            Pending next = pollLive();
             if (next == null) {
                 break;
             }
             if (size + next.batchItems > limit) {
+                next.requeue();
                 carried.offerFirst(next);
                 break;
             }
@@ -212,12 +281,13 @@ public final class LoadedModel {
         return size >= target;
     }
 
-    private static long deadline(Pending first, DynamicBatching db) {
+    private static long batchDeadline(Pending first, DynamicBatching db) {
         return first.arrivalNanos + db.maxQueueDelayMicros() * 1000;
     }
 
     private List<Pending> putBack(List<Pending> batch) {
         for (int i = batch.size() - 1; i >= 0; i--) {
+            batch.get(i).requeue();
             carried.offerFirst(batch.get(i));
         }
         return List.of();
@@ -228,16 +298,26 @@ public final class LoadedModel {
                 .orElse(limit);
     }
 
+    /** A rescheduled request goes back to the end of the queue, as a new arrival would (Triton re-enqueues it). */
+    void reschedule(Pending p) {
+        p.requeue();
+        if (!queue.offerLast(p) && p.finish()) {
+            complete(p, InferResult.failed(name(), version, p.request.id(),
+                    new InferError("Exceeds maximum queue size", ErrorCode.UNAVAILABLE)), 0);
+            return;
+        }
+        if (state != ModelState.READY) {
+            failUnloading(); // unloading meanwhile: nobody takes it any more
+        }
+        wakeAnInstance();
+    }
+
     /** Requests are queued that no instance has taken yet. */
     boolean hasWaiting() {
         return !carried.isEmpty() || queue.peekFirst() != null;
     }
 
-    void batchDone(int requests) {
-        inFlight.addAndGet(-requests);
-    }
-
-    /** Requests queued or executing. */
+    /** Requests queued, executing or still answering. */
     public int inFlight() {
         return inFlight.get();
     }
@@ -307,10 +387,35 @@ public final class LoadedModel {
     }
 
     private void failUnloading() {
-        for (Pending p; (p = pollPending()) != null; ) {
-            inFlight.decrementAndGet();
-            p.future.complete(InferResult.failed(name(), version, p.request.id(),
-                    new InferError("Model '" + name() + "' is being unloaded", ErrorCode.UNAVAILABLE)));
+        for (Pending p; (p = pollLive()) != null; ) {
+            if (p.finish()) {
+                complete(p, InferResult.failed(name(), version, p.request.id(),
+                        new InferError("Model '" + name() + "' is being unloaded", ErrorCode.UNAVAILABLE)), 0);
+            }
+        }
+    }
+
+    /** The sink of {@link #submit(InferRequest)}: the first response (or the error) completes the future. */
+    private static final class SingleResponse implements ResponseSink {
+        private final CompletableFuture<InferResult> future;
+
+        SingleResponse(CompletableFuture<InferResult> future) {
+            this.future = future;
+        }
+
+        @Override
+        public void onResponse(InferResult result, boolean last) {
+            if (result == null) {
+                // the final flag after the response (sent separately through a response sender)
+                if (last && !future.isDone()) {
+                    future.complete(InferResult.failed("", 0, "", new InferError("the model completed the request "
+                            + "without a response", ErrorCode.INTERNAL)));
+                }
+                return;
+            }
+            if (!future.complete(result)) {
+                result.close(); // only one response is returned
+            }
         }
     }
 }

@@ -6,34 +6,53 @@ import dev.tpb.ipc.StubConnection;
 import dev.tpb.ipc.StubGoneException;
 import dev.tpb.ipc.Wire;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * One model instance: a stub process and the worker thread that feeds it batches from the model's queue.
- * A stub that dies is restarted with backoff (Triton stopped doing this in 24.06; tpb keeps it), and the
- * requests it was running fail with Triton's "not healthy" message.
+ * One model instance: a stub process and the thread that serves it, an event loop that alone reads what the stub
+ * sends (results, responses sent through response senders, BLS requests, model-control calls), sends it batches
+ * from the model's queue and answers requests. One batch is in the stub at a time, plus one more for each BLS call
+ * the stub waits on (so that a model calling itself, or a model that calls it, never waits for this instance).
+ * A stub that dies is restarted with backoff (Triton stopped doing this in 24.06; tpb keeps it), and the requests it
+ * had fail with Triton's "not healthy" message.
  */
 final class ModelInstance implements Runnable {
     private static final long MAX_BACKOFF_MILLIS = 5_000;
-    /** Answers with up to this many output bytes are copied out of shared memory (see {@link #toResult}). */
-    static final int MAX_COPY_BYTES = 64 * 1024;
-
-    /** The most input bytes a batch sent ahead may have: placing them must not delay the answers being written. */
+    /** The most input bytes a batch sent before the last answers are written may have (it must not delay them). */
     static final long MAX_AHEAD_INPUT_BYTES = 1 << 20;
+    private static final long IDLE_WAIT_NANOS = 100_000_000L;
 
-    /** A batch whose EXECUTE has been sent (ahead: while the previous answers were written) and not yet answered. */
-    private record InFlight(List<Pending> batch, StubConnection connection, long id, long start, long sent,
-                            boolean ahead) {
+    /** A batch whose EXECUTE is in the stub. */
+    private record Batch(List<Pending> requests, long[] rids, long start, long sent, boolean ahead) {
+    }
+
+    /** A request in the stub that is not complete yet. */
+    private static final class Open {
+        final Pending pending;
+        final long rid;
+        final int slot;
+        final long queueNanos;
+
+        Open(Pending pending, long rid, int slot, long queueNanos) {
+            this.pending = pending;
+            this.rid = rid;
+            this.slot = slot;
+            this.queueNanos = queueNanos;
+        }
     }
 
     private final String name;
     private final LoadedModel model;
     private final Supplier<StubProcess> starter;
     private final Reporter reporter;
+    private final ServerCalls calls;
     private final Thread worker;
     private volatile StubProcess stub;
     private volatile boolean running = true;
@@ -41,21 +60,36 @@ final class ModelInstance implements Runnable {
     private volatile boolean broken;
     /** The last restart failed: requests should not wait for this instance. */
     private volatile boolean restartFailing;
-    private int restarts;
-    /** Sent while the previous batch's answers were being written; the worker finishes it next. */
-    private InFlight ahead;
+    private volatile int restarts;
+    /** The loop waits and could take a batch: a request arriving should wake it. */
+    private volatile boolean idle;
+    /** BLS calls of the stub not yet answered in full: each lets one more batch into the stub. */
+    private final AtomicInteger blockedCalls = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Pending> cancels = new ConcurrentLinkedQueue<>();
 
-    ModelInstance(String name, LoadedModel model, Supplier<StubProcess> starter, Reporter reporter) {
+    // Loop-thread state.
+    private final Map<Long, Batch> executes = new HashMap<>();
+    private final Map<Long, Open> open = new HashMap<>();
+    private final List<Runnable> completions = new ArrayList<>();
+    private long nextRid;
+    private boolean warnedReschedule;
+
+    ModelInstance(String name, LoadedModel model, Supplier<StubProcess> starter, Reporter reporter, ServerCalls calls) {
         this.name = name;
         this.model = model;
         this.starter = starter;
         this.reporter = reporter;
+        this.calls = calls;
         this.worker = new Thread(this, "tpb-instance-" + name);
         this.worker.setDaemon(true);
     }
 
     String name() {
         return name;
+    }
+
+    LoadedModel model() {
+        return model;
     }
 
     /** Starts the stub (and initializes the model); errors propagate to the loader. */
@@ -69,6 +103,11 @@ final class ModelInstance implements Runnable {
 
     StubProcess stub() {
         return stub;
+    }
+
+    StubConnection connection() {
+        StubProcess s = stub;
+        return s == null ? null : s.connection();
     }
 
     boolean healthy() {
@@ -85,43 +124,400 @@ final class ModelInstance implements Runnable {
         return restartFailing && !healthy();
     }
 
+    /** A request arrived: wakes the loop if it waits for one. Any thread. */
+    boolean wakeIfIdle() {
+        if (!idle) {
+            return false;
+        }
+        idle = false;
+        StubConnection c = connection();
+        if (c != null) {
+            c.wakeup();
+        }
+        return true;
+    }
+
+    /** A request sent to this instance was cancelled: its loop marks it in the stub's cancel table. Any thread. */
+    void cancel(Pending p) {
+        cancels.add(p);
+        StubConnection c = connection();
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** A BLS call of this instance's stub has its final response (or failed). Any thread. */
+    void blsDone() {
+        blockedCalls.updateAndGet(n -> Math.max(0, n - 1));
+    }
+
+    // ---- the loop ---------------------------------------------------------------------------------------------
+
     @Override
     public void run() {
         long backoff = 100;
-        while (running || ahead != null) { // a batch sent ahead is always finished: its requests wait for it
-            InFlight current = ahead;
-            ahead = null;
-            if (current == null) {
-                if (!healthy()) {
-                    if (!restart()) {
-                        model.failQueuedIfNoInstanceServes(notHealthy());
-                        sleep(backoff);
-                        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-                        continue;
-                    }
-                    backoff = 100;
+        while (running || !executes.isEmpty() || !open.isEmpty()) {
+            if (!healthy()) {
+                failInFlight(notHealthy());
+                if (!running) {
+                    break;
                 }
-                List<Pending> batch = model.nextBatch(100);
-                if (batch.isEmpty()) {
+                if (!restart()) {
+                    model.failQueuedIfNoInstanceServes(notHealthy());
+                    sleep(backoff);
+                    backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
                     continue;
                 }
-                current = send(batch, false);
-                if (current == null) {
-                    continue;
-                }
+                backoff = 100;
             }
+            StubConnection c = stub.connection();
             try {
-                finish(current);
+                for (StubConnection.Event e; (e = c.poll()) != null; ) {
+                    handle(c, e);
+                }
+                applyCancels(c);
+                sendBatches(c);
+                runCompletions();
+                waitForWork(c);
+            } catch (StubGoneException e) {
+                broken = true;
+                runCompletions();
             } catch (RuntimeException e) {
-                // A malformed result or a bug: fail this batch (futures already completed stay as they are).
-                reporter.warn("instance '" + name + "': " + e);
-                failAll(current.batch, System.nanoTime(), "Received unexpected response from Python backend stub: "
-                        + model.name() + " (" + e.getMessage() + ")");
-            } finally {
-                model.batchDone(current.batch.size());
+                // A message tpb cannot read, or a bug: the stub's state is unknown, so start a fresh one.
+                reporter.warn("instance '" + name + "': " + e.getMessage() + "; restarting the stub");
+                broken = true;
+                runCompletions();
+            }
+        }
+        runCompletions();
+    }
+
+    private void handle(StubConnection c, StubConnection.Event event) {
+        if (event instanceof StubConnection.ExecuteDone d) {
+            executed(c, d);
+        } else if (event instanceof StubConnection.ResponseSent r) {
+            responded(c, r);
+        } else if (event instanceof StubConnection.Infer i) {
+            blockedCalls.incrementAndGet();
+            calls.infer(this, c, i);
+        } else if (event instanceof StubConnection.InferCancel x) {
+            calls.cancelInfer(this, x.callId());
+        } else if (event instanceof StubConnection.Call call) {
+            calls.control(c, call);
+        } else if (event instanceof StubConnection.Result r) {
+            reporter.warn("instance '" + name + "': unexpected " + r.type() + " from the stub");
+        }
+    }
+
+    /** Sends batches while the stub may take one (one, plus one per BLS call it waits on). */
+    private void sendBatches(StubConnection c) {
+        while (running && executes.size() < 1 + blockedCalls.get()) {
+            // Before answers are written, only a batch whose inputs are quick to place goes first.
+            long limit = completions.isEmpty() ? Long.MAX_VALUE : MAX_AHEAD_INPUT_BYTES;
+            List<Pending> batch = model.nextBatch(limit);
+            if (batch.isEmpty()) {
+                return;
+            }
+            send(c, batch, !completions.isEmpty());
+        }
+    }
+
+    private void send(StubConnection c, List<Pending> batch, boolean ahead) {
+        long start = System.nanoTime();
+        List<ByteBuffer> datas = new ArrayList<>();
+        for (Pending p : batch) {
+            for (InferInput in : p.request.inputs()) {
+                datas.add(in.data());
+            }
+        }
+        StubConnection.Placement placement;
+        try {
+            placement = c.placeInputs(datas);
+        } catch (StubGoneException e) {
+            failBatch(batch, notHealthy());
+            throw e;
+        } catch (RuntimeException e) {
+            failBatch(batch, e.getMessage());
+            return;
+        }
+        List<Wire.Request> wire = new ArrayList<>(batch.size());
+        long[] rids = new long[batch.size()];
+        int k = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            InferRequest r = p.request;
+            List<Wire.Tensor> inputs = new ArrayList<>(r.inputs().size());
+            for (InferInput in : r.inputs()) {
+                inputs.add(new Wire.Tensor(in.name(), in.datatype().name(), in.shape(), placement.offsets()[k++],
+                        in.data().remaining()));
+            }
+            long rid = ++nextRid;
+            int slot = c.acquireCancelSlot();
+            rids[i] = rid;
+            open.put(rid, new Open(p, rid, slot, start - p.arrivalNanos));
+            wire.add(new Wire.Request(rid, slot, r.id(), r.correlationId(), r.flags(), r.timeoutMicros(),
+                    r.parametersJson(), r.requestedOutputs(), inputs));
+            p.instance = this;
+            if (p.cancelled) {
+                c.cancel(slot); // cancelled while it was being taken from the queue
+            }
+        }
+        long seq;
+        try {
+            seq = c.sendExecute(wire, placement);
+        } catch (RuntimeException e) {
+            c.discard(placement);
+            for (long rid : rids) {
+                Open o = open.remove(rid);
+                c.releaseCancelSlot(o.slot);
+            }
+            failBatch(batch, e instanceof StubGoneException ? notHealthy() : e.getMessage());
+            if (e instanceof StubGoneException) {
+                throw e;
+            }
+            return;
+        }
+        executes.put(seq, new Batch(batch, rids, start, System.nanoTime(), ahead));
+        for (Pending p : batch) {
+            if (p.inputsPlaced != null) {
+                p.inputsPlaced.run(); // a BLS request: the caller's copies of the inputs may go
             }
         }
     }
+
+    /** An EXECUTE_RESULT: the returned responses answer their requests; the others answer through their senders. */
+    private void executed(StubConnection c, StubConnection.ExecuteDone d) {
+        Batch b = executes.remove(d.seq());
+        Wire.ExecuteResult result = d.result();
+        if (b == null) {
+            d.leases().forEach(l -> {
+                if (l != null) {
+                    l.release();
+                }
+            });
+            return;
+        }
+        long done = System.nanoTime();
+        // A batch sent ahead may have been answered while this thread was still writing the previous answers
+        long compute = b.ahead() && result.executeNanos() > 0 ? result.executeNanos() : done - b.sent();
+        if (result.error() != null) {
+            // An error in execute: every request still open gets it (Triton's TRITONBACKEND_ModelInstanceExecute)
+            model.stats().execution(batchItems(b.requests()), b.sent() - b.start(), compute, 0);
+            for (long rid : b.rids()) {
+                Open o = open.get(rid);
+                if (o != null) {
+                    finish(c, o, error(o.pending, result.error(), ErrorCode.INTERNAL));
+                }
+            }
+            return;
+        }
+        List<Wire.Response> responses = result.responses();
+        boolean[] rescheduled = new boolean[b.rids().length];
+        for (int i : result.reschedule()) {
+            if (i >= 0 && i < rescheduled.length) {
+                rescheduled[i] = true;
+            }
+        }
+        for (int i = 0; i < responses.size(); i++) {
+            Wire.Response r = responses.get(i);
+            StubConnection.Lease lease = d.leases().get(i);
+            Open o = i < b.rids().length ? open.get(b.rids()[i]) : null;
+            if (o == null) {
+                if (lease != null) {
+                    lease.release(); // more responses than requests, or the request is already complete
+                }
+                continue;
+            }
+            if (rescheduled[i]) {
+                reschedule(c, o);
+            } else if (r != null) {
+                finish(c, o, toResult(c, o.pending, r, lease));
+            }
+            // else: it answers (or answered) through its response sender
+        }
+        long answered = System.nanoTime();
+        model.stats().execution(batchItems(b.requests()), b.sent() - b.start(), compute, answered - done);
+    }
+
+    private void reschedule(StubConnection c, Open o) {
+        open.remove(o.rid);
+        c.releaseCancelSlot(o.slot);
+        if (!warnedReschedule && !model.spec().iterativeSequence()) {
+            warnedReschedule = true;
+            reporter.warn("model '" + model.name() + "' rescheduled a request without sequence_batching { "
+                    + "iterative_sequence: true }: tpb runs it again, Triton would never run or answer it");
+        }
+        Pending p = o.pending;
+        completions.add(() -> model.reschedule(p));
+    }
+
+    /** A response sent through a request's response sender (or the final flag alone, or the request abandoned). */
+    private void responded(StubConnection c, StubConnection.ResponseSent r) {
+        Open o = open.get(r.rid());
+        Wire.ResponseMessage m = r.message();
+        if (o == null) {
+            if (r.lease() != null) {
+                r.lease().release();
+            }
+            return;
+        }
+        if (m.abandoned()) {
+            if (model.spec().decoupled()) {
+                reporter.warn("model '" + model.name() + "' released a request without sending its final response "
+                        + "(TRITONSERVER_RESPONSE_COMPLETE_FINAL); tpb completes it, Triton would leave it open");
+                finish(c, o, null);
+            } else {
+                finish(c, o, error(o.pending, "Failed to process the request(s) for model '" + name + "', message: "
+                        + "the model released the request without sending a response (Triton would never answer "
+                        + "it)", ErrorCode.INTERNAL));
+            }
+            return;
+        }
+        InferResult result = m.response() == null ? null : toResult(c, o.pending, m.response(), r.lease());
+        if (m.last()) {
+            finish(c, o, result);
+        } else if (result != null) {
+            Pending p = o.pending;
+            completions.add(() -> p.sink.onResponse(result, false));
+        }
+    }
+
+    /** The request's last response: it is complete. */
+    private void finish(StubConnection c, Open o, InferResult last) {
+        open.remove(o.rid);
+        c.releaseCancelSlot(o.slot);
+        Pending p = o.pending;
+        if (p.finish()) {
+            completions.add(() -> model.complete(p, last, o.queueNanos));
+        } else if (last != null) {
+            last.close();
+        }
+    }
+
+    private void applyCancels(StubConnection c) {
+        for (Pending p; (p = cancels.poll()) != null; ) {
+            for (Open o : open.values()) {
+                if (o.pending == p) {
+                    c.cancel(o.slot);
+                }
+            }
+        }
+    }
+
+    private void runCompletions() {
+        if (completions.isEmpty()) {
+            return;
+        }
+        List<Runnable> now = new ArrayList<>(completions);
+        completions.clear();
+        for (Runnable r : now) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                reporter.warn("instance '" + name + "': answering a request failed: " + e);
+            }
+        }
+    }
+
+    private void waitForWork(StubConnection c) {
+        boolean expecting = !executes.isEmpty();
+        long timeout = IDLE_WAIT_NANOS;
+        if (running && executes.size() < 1 + blockedCalls.get()) {
+            long wait = model.batchWaitNanos();
+            if (wait == 0) {
+                return; // a batch can be formed now
+            }
+            if (wait > 0) {
+                timeout = Math.min(timeout, wait);
+            }
+            idle = true;
+            // Announce first, then look again: a request queued in between either is seen here or wakes us.
+            if (model.batchWaitNanos() == 0 || !cancels.isEmpty()) {
+                idle = false;
+                return;
+            }
+        }
+        try {
+            c.await(timeout, expecting, model::hasWaiting);
+        } finally {
+            idle = false;
+        }
+    }
+
+    // ---- answers ----------------------------------------------------------------------------------------------
+
+    /**
+     * The answer to one request. Outputs are views of the stub's shared memory (zero-copy); closing the result
+     * gives the memory back.
+     */
+    private InferResult toResult(StubConnection c, Pending p, Wire.Response r, StubConnection.Lease lease) {
+        if (r.error() != null) {
+            lease.release();
+            return InferResult.failed(model.name(), model.version(), p.request.id(),
+                    new InferError(r.error().message(), ErrorCode.parse(r.error().code())));
+        }
+        List<InferOutput> outputs = new ArrayList<>(r.outputs().size());
+        try {
+            for (Wire.Tensor t : r.outputs()) {
+                DataType type = DataType.parse(t.datatype()).orElse(DataType.UINT8);
+                ByteBuffer view = c.buffer(t.offset(), t.nbytes()).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                outputs.add(new InferOutput(t.name(), type, t.shape(), view));
+            }
+        } catch (RuntimeException e) {
+            lease.release();
+            throw e;
+        }
+        return new InferResult(model.name(), model.version(), p.request.id(), r.parametersJson(), outputs, null,
+                lease::release);
+    }
+
+    private InferResult error(Pending p, String message, ErrorCode code) {
+        return InferResult.failed(model.name(), model.version(), p.request.id(), new InferError(message, code));
+    }
+
+    private void failBatch(List<Pending> batch, String message) {
+        for (Pending p : batch) {
+            if (p.finish()) {
+                InferResult r = error(p, message, ErrorCode.INTERNAL);
+                completions.add(() -> model.complete(p, r, 0));
+            }
+        }
+    }
+
+    /** The stub is gone: everything it had fails with Triton's "not healthy" message. */
+    private void failInFlight(String message) {
+        StubConnection c = connection();
+        for (Open o : new ArrayList<>(open.values())) {
+            Pending p = o.pending;
+            open.remove(o.rid);
+            if (c != null) {
+                c.releaseCancelSlot(o.slot);
+            }
+            if (p.finish()) {
+                InferResult r = error(p, message, ErrorCode.INTERNAL);
+                completions.add(() -> model.complete(p, r, o.queueNanos));
+            }
+        }
+        executes.clear();
+        blockedCalls.set(0);
+        cancels.clear();
+        runCompletions();
+    }
+
+    private String notHealthy() {
+        return "Failed to process the request(s) for model instance '" + name + "', message: Stub process '" + name
+                + "' is not healthy.";
+    }
+
+    private static long batchItems(List<Pending> batch) {
+        long n = 0;
+        for (Pending p : batch) {
+            n += p.batchItems;
+        }
+        return n;
+    }
+
+    // ---- restarts and stopping --------------------------------------------------------------------------------
 
     private boolean restart() {
         StubProcess old = stub;
@@ -146,206 +542,13 @@ final class ModelInstance implements Runnable {
         }
     }
 
-    /**
-     * Places the batch's inputs in the heap and sends the EXECUTE. Never throws: when that fails it returns null,
-     * with the batch's futures failed and the model told that the batch is done.
-     */
-    private InFlight send(List<Pending> batch, boolean ahead) {
-        long start = System.nanoTime();
-        try {
-            StubConnection c = stub.connection();
-            c.beginExecute();
-            List<Wire.Request> wire = new ArrayList<>(batch.size());
-            for (Pending p : batch) {
-                List<Wire.Tensor> inputs = new ArrayList<>(p.request.inputs().size());
-                for (InferInput in : p.request.inputs()) {
-                    ByteBuffer data = in.data();
-                    long offset = c.putInput(data);
-                    inputs.add(new Wire.Tensor(in.name(), in.datatype().name(), in.shape(), offset, data.remaining()));
-                }
-                InferRequest r = p.request;
-                wire.add(new Wire.Request(r.id(), r.correlationId(), r.flags(), r.timeoutMicros(), r.parametersJson(),
-                        r.requestedOutputs(), inputs));
-            }
-            long sent = System.nanoTime();
-            return new InFlight(batch, c, c.sendExecute(wire), start, sent, ahead);
-        } catch (StubGoneException e) {
-            broken = true;
-            failAll(batch, start, notHealthy());
-        } catch (TpbException e) {
-            failAll(batch, start, e.getMessage());
-        } catch (RuntimeException e) {
-            // a bug: fail this batch, keep the instance serving
-            reporter.warn("instance '" + name + "': " + e);
-            failAll(batch, start, "Failed to send the request(s) to Python backend stub: " + model.name() + " ("
-                    + e + ")");
-        }
-        model.batchDone(batch.size());
-        return null;
-    }
-
-    /**
-     * Waits for a sent batch's result and answers its requests. When every answer is small enough to be copied
-     * out of shared memory, the stub's heap is free again before the answers are written: then the next queued
-     * batch is sent first ({@link #ahead}), and the stub works on it while this thread writes the responses.
-     */
-    private void finish(InFlight f) {
-        List<Pending> batch = f.batch;
-        StubConnection c = f.connection;
-        Wire.ExecuteResult result;
-        try {
-            result = c.awaitExecute(f.id, model::hasWaiting);
-        } catch (StubGoneException e) {
-            broken = true;
-            failAll(batch, f.start, notHealthy());
-            return;
-        } catch (TpbException e) {
-            // A result tpb cannot read (or out of step): the stub's pins are unknown, so its heap cannot be trusted
-            // for the next batch. Fail this one and start a fresh stub.
-            broken = true;
-            reporter.warn("instance '" + name + "': " + e.getMessage() + "; restarting the stub");
-            failAll(batch, f.start, e.getMessage());
-            return;
-        }
-        long done = System.nanoTime();
-        // A batch sent ahead may have been answered while this thread was still writing the previous answers
-        long compute = f.ahead && result.executeNanos() > 0 ? result.executeNanos() : done - f.sent;
-        if (result.error() != null) {
-            model.stats().execution(batchItems(batch), f.sent - f.start, compute, 0);
-            failAll(batch, f.start, result.error());
-            return;
-        }
-        List<Wire.Response> responses = result.responses();
-        int large = 0;
-        for (int i = 0; i < responses.size() && i < batch.size(); i++) {
-            if (responses.get(i).error() == null && !copied(responses.get(i))) {
-                large++;
-            }
-        }
-        CountDownLatch released = new CountDownLatch(large);
-        List<InferResult> answers = new ArrayList<>(batch.size());
-        int i = 0;
-        try {
-            for (; i < responses.size(); i++) {
-                if (i < batch.size()) {
-                    answers.add(toResult(c, batch.get(i), responses.get(i), released));
-                } else if (responses.get(i).error() == null) {
-                    c.release(); // more responses than requests: nobody asked for this one
-                }
-            }
-        } catch (RuntimeException e) {
-            // Give back the holds execute() took: through the answers made so far, directly for the rest.
-            answers.forEach(InferResult::close);
-            for (int k = i; k < responses.size(); k++) {
-                if (responses.get(k).error() == null) {
-                    c.release();
-                }
-            }
-            throw e;
-        }
-        for (int k = answers.size(); k < batch.size(); k++) {
-            answers.add(InferResult.failed(model.name(), model.version(), batch.get(k).request.id(),
-                    new InferError("Received unexpected response from Python backend stub: " + model.name(),
-                            ErrorCode.INTERNAL)));
-        }
-        long answered = System.nanoTime();
-        if (large == 0 && running && healthy()) {
-            List<Pending> next = model.nextBatchNow(MAX_AHEAD_INPUT_BYTES);
-            if (!next.isEmpty()) {
-                ahead = send(next, true);
-            }
-        }
-        // Statistics first: a response may be written (and the statistics read) the moment a future completes.
-        for (int k = 0; k < batch.size(); k++) {
-            Pending p = batch.get(k);
-            model.stats().request(answers.get(k).error().isEmpty(), done - p.arrivalNanos, f.start - p.arrivalNanos,
-                    p.batchItems);
-        }
-        model.stats().execution(batchItems(batch), f.sent - f.start, compute, answered - done);
-        for (int k = 0; k < batch.size(); k++) {
-            batch.get(k).future.complete(answers.get(k));
-        }
-        // Large outputs are views of this stub's heap: the next batch may only start once they are written out.
-        awaitRelease(released);
-    }
-
-    private String notHealthy() {
-        return "Failed to process the request(s) for model instance '" + name + "', message: Stub process '" + name
-                + "' is not healthy.";
-    }
-
-    /** A response whose outputs together are at most {@link #MAX_COPY_BYTES}: copied out at once. */
-    private static boolean copied(Wire.Response r) {
-        long total = 0;
-        for (Wire.Tensor t : r.outputs()) {
-            total += t.nbytes();
-        }
-        return total <= MAX_COPY_BYTES;
-    }
-
-    /**
-     * The answer to one request. Small outputs are copied out of shared memory here, and the response's hold on
-     * the region given back at once: a copy of a few KiB costs far less than keeping the stub waiting until the
-     * answer has been written to the client. Large outputs stay views of shared memory (zero-copy); closing the
-     * result gives back its hold and counts down {@code released}.
-     */
-    private InferResult toResult(StubConnection c, Pending p, Wire.Response r, CountDownLatch released) {
-        if (r.error() != null) {
-            return InferResult.failed(model.name(), model.version(), p.request.id(),
-                    new InferError(r.error().message(), ErrorCode.parse(r.error().code())));
-        }
-        boolean copy = copied(r);
-        List<InferOutput> outputs = new ArrayList<>(r.outputs().size());
-        for (Wire.Tensor t : r.outputs()) {
-            DataType type = DataType.parse(t.datatype()).orElse(DataType.UINT8);
-            ByteBuffer view = c.buffer(t.offset(), t.nbytes());
-            ByteBuffer data = copy ? ByteBuffer.allocate(view.remaining()).put(view).flip() : view.asReadOnlyBuffer();
-            outputs.add(new InferOutput(t.name(), type, t.shape(), data.order(java.nio.ByteOrder.LITTLE_ENDIAN)));
-        }
-        Runnable release;
-        if (copy) {
-            c.release();
-            release = () -> { };
-        } else {
-            release = () -> {
-                c.release();
-                released.countDown();
-            };
-        }
-        return new InferResult(model.name(), model.version(), p.request.id(), r.parametersJson(), outputs, null,
-                release);
-    }
-
-    private void failAll(List<Pending> batch, long start, String message) {
-        long now = System.nanoTime();
-        for (Pending p : batch) {
-            model.stats().request(false, now - p.arrivalNanos, start - p.arrivalNanos, p.batchItems);
-            p.future.complete(InferResult.failed(model.name(), model.version(), p.request.id(),
-                    new InferError(message, ErrorCode.INTERNAL)));
-        }
-    }
-
-    private static long batchItems(List<Pending> batch) {
-        long n = 0;
-        for (Pending p : batch) {
-            n += p.batchItems;
-        }
-        return n;
-    }
-
-    private void awaitRelease(CountDownLatch released) {
-        try {
-            while (!released.await(30, TimeUnit.SECONDS)) {
-                reporter.warn("instance '" + name + "' is waiting for responses to be written before its next batch");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Stops taking work, finalizes the model and stops the stub. Returns finalize()'s error, if any. */
     String stop(long timeoutMillis) {
         running = false;
+        StubConnection c = connection();
+        if (c != null) {
+            c.wakeup();
+        }
         try {
             worker.join(timeoutMillis);
         } catch (InterruptedException e) {
@@ -356,8 +559,8 @@ final class ModelInstance implements Runnable {
             return null;
         }
         if (worker.isAlive()) {
-            // Still executing (or its results are still being written): FINALIZE would share the connection with
-            // it. Stop the stub without finalize(), as Triton does with a stub that does not answer.
+            // Still executing, or requests still answering: FINALIZE would share the connection with the loop.
+            // Stop the stub without finalize(), as Triton does with a stub that does not answer.
             s.kill();
             return "execute() did not finish within " + timeoutMillis + " ms; the stub was stopped without finalize()";
         }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.IntSupplier;
 
 /**
  * Loads one version of one model: resolves its environment and stub, runs auto_complete_config in a throw-away
@@ -28,13 +29,18 @@ final class ModelLoader {
     private final EnvCache envCache;
     private final Reporter reporter;
     private final StubOutput output;
+    private final ServerCalls calls;
+    private final IntSupplier logSettings;
 
-    ModelLoader(RuntimeOptions options, StubResolver resolver, EnvCache envCache, Reporter reporter, StubOutput output) {
+    ModelLoader(RuntimeOptions options, StubResolver resolver, EnvCache envCache, Reporter reporter, StubOutput output,
+                ServerCalls calls, IntSupplier logSettings) {
         this.options = options;
         this.resolver = resolver;
         this.envCache = envCache;
         this.reporter = reporter;
         this.output = output;
+        this.calls = calls;
+        this.logSettings = logSettings;
     }
 
     LoadedModel load(Path modelDir, long version, Path versionDir, ObjectNode config) {
@@ -85,7 +91,8 @@ final class ModelLoader {
             for (int i = 0; i < group.count(); i++) {
                 String instance = group.name() + "_" + i;
                 Names.checkStubName(instance);
-                model.addInstance(new ModelInstance(instance, model, () -> startInstance(start, spec, instance), reporter));
+                model.addInstance(new ModelInstance(instance, model, () -> startInstance(start, spec, instance), reporter,
+                        calls));
             }
         }
         startAll(model);
@@ -96,9 +103,9 @@ final class ModelLoader {
     /** What every stub of this model version is started with. */
     private record Start(String model, long version, Path modelDir, Path modelFile, StubResolver.Resolved stub,
                          Path envDir) {
-        StubLaunch launch(String stubName, RuntimeOptions o) {
+        StubLaunch launch(String stubName, RuntimeOptions o, int logSettings) {
             return new StubLaunch(stub.stub(), modelFile, stub.pythonLib(), model, stubName, "DEFAULT", envDir,
-                    o.activation(), o.allocator(), o.shmDefaultBytes(), o.shmGrowthBytes());
+                    o.activation(), o.allocator(), o.shmDefaultBytes(), o.shmGrowthBytes(), logSettings);
         }
     }
 
@@ -112,7 +119,7 @@ final class ModelLoader {
     }
 
     private ObjectNode autoComplete(Start start, ObjectNode config) {
-        try (StubProcess stub = StubProcess.start(start.launch(start.model(), options), output)) {
+        try (StubProcess stub = StubProcess.start(start.launch(start.model(), options, logSettings.getAsInt()), output)) {
             JsonNode result = stub.autoComplete(config);
             if (!result.isObject()) {
                 throw new TpbException("Failed to parse auto-complete JSON. (model '" + start.model() + "')");
@@ -122,7 +129,7 @@ final class ModelLoader {
     }
 
     private StubProcess startInstance(Start start, ModelSpec spec, String instance) {
-        StubProcess stub = StubProcess.start(start.launch(instance, options), output);
+        StubProcess stub = StubProcess.start(start.launch(instance, options, logSettings.getAsInt()), output);
         try {
             ObjectNode args = JsonNodeFactory.instance.objectNode();
             args.put("model_config", spec.json().toString());
@@ -132,7 +139,14 @@ final class ModelLoader {
             args.put("model_repository", start.modelDir().toString());
             args.put("model_version", Long.toString(start.version()));
             args.put("model_name", start.model());
-            stub.initialize(args, spec.decoupled());
+            // initialize() may load models (pb_utils.load_model): those calls are answered while it runs
+            stub.initialize(args, spec.decoupled(), e -> {
+                if (e instanceof dev.tpb.ipc.StubConnection.Call call) {
+                    calls.control(stub.connection(), call);
+                } else {
+                    StubProcess.discard(e);
+                }
+            });
         } catch (RuntimeException e) {
             stub.kill();
             throw e;

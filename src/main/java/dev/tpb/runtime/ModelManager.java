@@ -26,6 +26,9 @@ public final class ModelManager implements AutoCloseable {
     private final ModelRepository repository;
     private final Reporter reporter;
     private final ModelLoader loader;
+    private final RuntimeOptions options;
+    private final StubServices services;
+    private volatile LogSettings logSettings = LogSettings.DEFAULT;
     private final Map<String, TreeMap<Long, LoadedModel>> loaded = new ConcurrentHashMap<>();
     private final Map<String, List<ModelStatus>> statuses = new ConcurrentHashMap<>();
     /** Loads and unloads of one model are serialized: concurrent ones would start (and leak) extra instances. */
@@ -41,8 +44,10 @@ public final class ModelManager implements AutoCloseable {
             reporter.info("removed " + stale + " shared memory region(s) left by a tpb that is no longer running");
         }
         StubResolver resolver = new StubResolver(options.backendsDir().toAbsolutePath(), options.cacheDir(), reporter);
+        this.options = options;
+        this.services = new StubServices(this, reporter);
         this.loader = new ModelLoader(options, resolver, new EnvCache(options.cacheDir().resolve("envs"), reporter),
-                reporter, output);
+                reporter, output, services, () -> logSettings.bits());
         // SIGTERM/SIGINT while models run: finalize them and remove their regions on the way out.
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -75,6 +80,54 @@ public final class ModelManager implements AutoCloseable {
             return result;
         } finally {
             pool.shutdown();
+        }
+    }
+
+    public ModelControlMode controlMode() {
+        return options.controlMode();
+    }
+
+    public LogSettings logSettings() {
+        return logSettings;
+    }
+
+    /** New log settings (/v2/logging): every running stub sees them at once. */
+    public void logSettings(LogSettings settings) {
+        this.logSettings = settings;
+        for (LoadedModel m : models()) {
+            for (StubProcess s : m.stubs()) {
+                s.connection().logSettings(settings.bits());
+            }
+        }
+    }
+
+    /**
+     * A load asked for after the start (HTTP repository API, pb_utils.load_model): only in explicit model control
+     * mode, as in Triton. {@code config} (JSON, may be empty) and {@code files} ("file:<path>" to content, may be
+     * null) override the repository's.
+     */
+    public ModelStatus loadFromApi(String name, String config, java.util.Map<String, byte[]> files) {
+        requireExplicit();
+        if ((config != null && !config.isEmpty()) || files != null) {
+            throw new TpbException("load parameters 'config' and 'file:...' are not supported by tpb yet");
+        }
+        ModelStatus status = load(name);
+        if (status.state() != ModelState.READY) {
+            throw new TpbException("load failed for model '" + name + "': version " + (status.version().isEmpty()
+                    ? "1" : status.version()) + " is at UNAVAILABLE state: " + status.reason() + ";");
+        }
+        return status;
+    }
+
+    /** An unload asked for after the start: only in explicit model control mode, as in Triton. */
+    public void unloadFromApi(String name) {
+        requireExplicit();
+        unload(name);
+    }
+
+    private void requireExplicit() {
+        if (options.controlMode() != ModelControlMode.explicit) {
+            throw new TpbException("explicit model load / unload is not allowed if polling is enabled");
         }
     }
 
@@ -208,5 +261,6 @@ public final class ModelManager implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        services.close();
     }
 }

@@ -14,8 +14,8 @@ import java.util.Optional;
  */
 public record ModelSpec(String name, String platform, String backend, int maxBatchSize, List<TensorSpec> inputs,
                         List<TensorSpec> outputs, List<InstanceGroupSpec> instanceGroups,
-                        Optional<DynamicBatching> dynamicBatching, boolean decoupled, String defaultModelFilename,
-                        Map<String, String> parameters, ObjectNode json) {
+                        Optional<DynamicBatching> dynamicBatching, QueuePolicy queuePolicy, boolean decoupled,
+                        String defaultModelFilename, Map<String, String> parameters, ObjectNode json) {
 
     public static ModelSpec of(ObjectNode json) {
         List<InstanceGroupSpec> groups = new ArrayList<>();
@@ -24,18 +24,20 @@ public record ModelSpec(String name, String platform, String backend, int maxBat
                     g.path("count").asInt(1)));
         }
         Optional<DynamicBatching> batching = Optional.empty();
+        QueuePolicy policy = QueuePolicy.NONE;
         JsonNode db = json.get("dynamic_batching");
         if (db != null && db.isObject()) {
             List<Integer> preferred = new ArrayList<>();
             db.path("preferred_batch_size").forEach(n -> preferred.add(n.asInt()));
             batching = Optional.of(new DynamicBatching(preferred, db.path("max_queue_delay_microseconds").asLong(0)));
+            policy = QueuePolicy.of(db.get("default_queue_policy"));
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         json.path("parameters").fields().forEachRemaining(e ->
                 parameters.put(e.getKey(), e.getValue().path("string_value").asText("")));
         return new ModelSpec(json.path("name").asText(""), json.path("platform").asText(""),
                 json.path("backend").asText(""), json.path("max_batch_size").asInt(0), tensors(json.path("input")),
-                tensors(json.path("output")), groups, batching,
+                tensors(json.path("output")), groups, batching, policy,
                 json.path("model_transaction_policy").path("decoupled").asBoolean(false),
                 json.path("default_model_filename").asText(""), parameters, json);
     }
@@ -52,6 +54,11 @@ public record ModelSpec(String name, String platform, String backend, int maxBat
             list.add(new TensorSpec(t.path("name").asText(), type, dims, t.path("optional").asBoolean(false)));
         }
         return list;
+    }
+
+    /** sequence_batching { iterative_sequence: true }: what Triton requires for request rescheduling. */
+    public boolean iterativeSequence() {
+        return json.path("sequence_batching").path("iterative_sequence").asBoolean(false);
     }
 
     public boolean batches() {

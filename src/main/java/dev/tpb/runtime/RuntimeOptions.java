@@ -8,9 +8,21 @@ import java.nio.file.Path;
  * @param backendsDir   where {@code <backend>/triton_python_backend_stub} is looked for
  * @param cacheDir      tpb's cache: stubs built on demand, extracted environments
  * @param maxQueueSize  requests waiting per model before new ones are refused (503)
+ * @param controlMode   whether models may be loaded and unloaded after the start (--model-control-mode)
  */
 public record RuntimeOptions(Path backendsDir, Path cacheDir, Allocator allocator, ActivationMode activation,
-                             long shmDefaultBytes, long shmGrowthBytes, int maxQueueSize) {
+                             long shmDefaultBytes, long shmGrowthBytes, int maxQueueSize, ModelControlMode controlMode) {
     public static final long DEFAULT_SHM_BYTES = 1 << 20;
     public static final int DEFAULT_MAX_QUEUE = 1024;
+
+    public RuntimeOptions(Path backendsDir, Path cacheDir, Allocator allocator, ActivationMode activation,
+                          long shmDefaultBytes, long shmGrowthBytes, int maxQueueSize) {
+        this(backendsDir, cacheDir, allocator, activation, shmDefaultBytes, shmGrowthBytes, maxQueueSize,
+                ModelControlMode.explicit);
+    }
+
+    public RuntimeOptions withControlMode(ModelControlMode mode) {
+        return new RuntimeOptions(backendsDir, cacheDir, allocator, activation, shmDefaultBytes, shmGrowthBytes,
+                maxQueueSize, mode);
+    }
 }

@@ -11,8 +11,9 @@ import java.nio.file.Path;
  * @param stubName        instance name, or the model name for the auto-complete stub (argv[8])
  * @param runtimeModelDir "DEFAULT", or a Python-based backend's directory (argv[9])
  * @param envDir          the execution environment directory, or null
+ * @param logSettings     which pb_utils.Logger levels the stub shows ({@link LogSettings#bits()})
  */
 public record StubLaunch(Path stub, Path modelFile, Path pythonLib, String modelName, String stubName,
                          String runtimeModelDir, Path envDir, ActivationMode activation, Allocator allocator,
-                         long shmDefaultBytes, long shmGrowthBytes) {
+                         long shmDefaultBytes, long shmGrowthBytes, int logSettings) {
 }

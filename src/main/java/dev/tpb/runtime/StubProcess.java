@@ -20,6 +20,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One running stub: its process, its shared-memory connection and what it printed last. Requests are made
@@ -45,7 +46,7 @@ public final class StubProcess implements AutoCloseable {
     /** Starts the stub and waits until its Python is up (HELLO). */
     public static StubProcess start(StubLaunch launch, StubOutput output) {
         StubConnection connection = StubConnection.create(launch.modelName(), launch.shmDefaultBytes(),
-                launch.shmGrowthBytes(), launch.envDir(), SPIN_NANOS);
+                launch.shmGrowthBytes(), launch.envDir(), SPIN_NANOS, launch.logSettings());
         Process process;
         try {
             process = Spawner.start(builder(launch, connection.regionName()));
@@ -60,7 +61,7 @@ public final class StubProcess implements AutoCloseable {
         stub.relay(process.getErrorStream(), output);
         try {
             connection.awaitConnection(30_000, process::isAlive);
-            stub.hello = connection.awaitHello();
+            stub.hello = connection.awaitHello(30_000);
         } catch (StubGoneException e) {
             stub.kill();
             throw new TpbException("Stub process '" + launch.stubName() + "' failed to start" + stub.exitDetail());
@@ -196,7 +197,7 @@ public final class StubProcess implements AutoCloseable {
 
     /** auto_complete_config: returns the model's completed config JSON. */
     public JsonNode autoComplete(JsonNode modelConfig) {
-        JsonNode result = call(MessageType.AUTO_COMPLETE, Wire.autoCompleteBody(modelConfig));
+        JsonNode result = call(MessageType.AUTO_COMPLETE, Wire.autoCompleteBody(modelConfig), StubProcess::discard);
         String error = Wire.errorOf(result);
         if (error != null) {
             throw new ModelException("auto-complete failed for model '" + launch.modelName() + "': " + error, error);
@@ -205,18 +206,38 @@ public final class StubProcess implements AutoCloseable {
     }
 
     public void initialize(ObjectNode args, boolean decoupled) {
-        JsonNode result = call(MessageType.INITIALIZE, Wire.initializeBody(args, decoupled));
+        initialize(args, decoupled, StubProcess::discard);
+    }
+
+    /** initialize(); {@code others} gets what the stub sends meanwhile (model-control calls of initialize()). */
+    public void initialize(ObjectNode args, boolean decoupled, Consumer<StubConnection.Event> others) {
+        JsonNode result = call(MessageType.INITIALIZE, Wire.initializeBody(args, decoupled), others);
         String error = Wire.errorOf(result);
         if (error != null) {
             throw new ModelException("failed to initialize model instance '" + launch.stubName() + "': " + error, error);
         }
     }
 
-    private JsonNode call(MessageType type, byte[] body) {
+    private JsonNode call(MessageType type, byte[] body, Consumer<StubConnection.Event> others) {
         try {
-            return connection.call(type, body);
+            return connection.call(type, body, others);
         } catch (StubGoneException e) {
             throw new TpbException("Stub process '" + launch.stubName() + "' is not healthy." + exitDetail());
+        }
+    }
+
+    /** What arrives while nobody serves the stub (responses from the model's threads): given back, unanswered. */
+    static void discard(StubConnection.Event e) {
+        if (e instanceof StubConnection.ExecuteDone d) {
+            d.leases().forEach(l -> {
+                if (l != null) {
+                    l.release();
+                }
+            });
+        } else if (e instanceof StubConnection.ResponseSent r && r.lease() != null) {
+            r.lease().release();
+        } else if (e instanceof StubConnection.Infer i) {
+            i.inputs().release();
         }
     }
 
@@ -258,7 +279,7 @@ public final class StubProcess implements AutoCloseable {
         @Override
         public void run() {
             try {
-                error = Wire.errorOf(connection.call(MessageType.FINALIZE, new byte[0]));
+                error = Wire.errorOf(connection.call(MessageType.FINALIZE, new byte[0], StubProcess::discard));
             } catch (RuntimeException e) {
                 error = e.getMessage();
             }
