@@ -12,6 +12,13 @@ import dev.tpb.python.PythonInstall;
 import dev.tpb.python.PythonVersion;
 import dev.tpb.runtime.ActivationMode;
 import dev.tpb.runtime.Allocator;
+import dev.tpb.runtime.DataType;
+import dev.tpb.runtime.InferInput;
+import dev.tpb.runtime.InferRequest;
+import dev.tpb.runtime.InferResult;
+import dev.tpb.runtime.LoadedModel;
+import dev.tpb.runtime.ModelManager;
+import dev.tpb.runtime.RuntimeOptions;
 import dev.tpb.runtime.LogSettings;
 import dev.tpb.runtime.StubLaunch;
 import dev.tpb.runtime.StubOutput;
@@ -41,6 +48,22 @@ public class IpcBench {
             "        return [pb_utils.InferenceResponse([pb_utils.Tensor('OUT',",
             "                bytearray(pb_utils.get_input_tensor_by_name(r, 'IN').as_memoryview().cast('B')))])",
             "                for r in requests]", "");
+    static final String CHAIN = String.join("\n",
+            "import triton_python_backend_utils as pb_utils",
+            "class TritonPythonModel:",
+            "    def execute(self, requests):",
+            "        out = []",
+            "        for r in requests:",
+            "            t = pb_utils.get_input_tensor_by_name(r, 'IN')",
+            "            reply = pb_utils.InferenceRequest(model_name='identity', requested_output_names=['OUT'],",
+            "                inputs=[pb_utils.Tensor('IN', t.as_memoryview())]).exec()",
+            "            out.append(pb_utils.InferenceResponse([pb_utils.Tensor('OUT',",
+            "                pb_utils.get_output_tensor_by_name(reply, 'OUT').as_memoryview())]))",
+            "        return out", "");
+    static final String FP32_IO = String.join("\n",
+            "backend: \"python\"",
+            "input [ { name: \"IN\" data_type: TYPE_FP32 dims: [ -1 ] } ]",
+            "output [ { name: \"OUT\" data_type: TYPE_FP32 dims: [ -1 ] } ]", "");
     static final String PIPES = String.join("\n",
             "import multiprocessing as mp, sys, time",
             "def child(conn):",
@@ -82,6 +105,7 @@ public class IpcBench {
             try (StubProcess p = start(stub, model(work, "copy", COPY), "copy_0_0")) {
                 copyGbps = throughput(p.connection(), 64 << 20, 20);
             }
+            double[] bls = blsChain(work, n);
             long[] startup = new long[11];
             Path trivial = model(work, "identity", IDENTITY);
             for (int i = 0; i < startup.length; i++) {
@@ -104,11 +128,69 @@ public class IpcBench {
             System.out.printf("| 64 MiB FP32 identity, request bytes/s (the output is the input: 1 copy) | %.2f GB/s | | | >= 2 GB/s |%n", identityGbps);
             System.out.printf("| 64 MiB FP32, the model returns a new buffer (its own copy plus tpb's) | %.2f GB/s | | | |%n", copyGbps);
             System.out.printf("| stub start to model ready (trivial model), median | %.0f ms | | | <= 300 ms |%n", startup[startup.length / 2] / 1e6);
+            System.out.printf("| BLS chain (model -> identity -> model, through the runtime), p50 | %.1f µs | direct: %.1f µs | +%.1f µs per BLS call | |%n",
+                    bls[1], bls[0], bls[1] - bls[0]);
+            System.out.printf("| 4 MiB FP32 through a BLS call (2 copies: into the target, back), request bytes/s | %.2f GB/s | direct: %.2f GB/s | | |%n",
+                    bls[3], bls[2]);
             System.out.printf("| idle stub CPU over 10 s | %.2f %% | | | <= 1 %% |%n", idleCpu);
         } finally {
             try (var walk = Files.walk(work)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * A model calling another through BLS, both served by a ModelManager as tpb run serves them (no HTTP): p50 of a
+     * direct request to identity and of one to chain (which calls identity), then 4 MiB throughput of each.
+     * Returns {direct p50 µs, chain p50 µs, direct GB/s, chain GB/s}.
+     */
+    static double[] blsChain(Path work, int n) throws Exception {
+        Path repo = work.resolve("bls-repo");
+        for (String[] m : new String[][] {{"identity", IDENTITY}, {"chain", CHAIN}}) {
+            Path dir = repo.resolve(m[0]);
+            Files.createDirectories(dir.resolve("1"));
+            Files.writeString(dir.resolve("config.pbtxt"), FP32_IO);
+            Files.writeString(dir.resolve("1/model.py"), m[1]);
+        }
+        RuntimeOptions options = new RuntimeOptions(work.resolve("backends"), work.resolve("cache"), Allocator.SYSTEM,
+                ActivationMode.direct, 1 << 20, 1 << 20, 64);
+        try (ModelManager manager = new ModelManager(repo, options, Reporter.SILENT, StubOutput.DISCARD)) {
+            manager.loadAll(List.of());
+            LoadedModel identity = manager.model("identity").orElseThrow();
+            LoadedModel chain = manager.model("chain").orElseThrow();
+            double[] out = new double[4];
+            for (int k = 0; k < 2; k++) {
+                LoadedModel target = k == 0 ? identity : chain;
+                InferRequest tiny = new InferRequest("", 0L, 0, 0, "{}", List.of(new InferInput("IN", DataType.FP32,
+                        new long[] {1}, ByteBuffer.allocate(4))), List.of());
+                for (int i = 0; i < n; i++) {
+                    target.submit(tiny).join().close();
+                }
+                long[] t = new long[n];
+                for (int i = 0; i < n; i++) {
+                    long s = System.nanoTime();
+                    try (InferResult r = target.submit(tiny).join()) {
+                        if (r.error().isPresent()) {
+                            throw new IllegalStateException(r.error().get().message());
+                        }
+                    }
+                    t[i] = System.nanoTime() - s;
+                }
+                Arrays.sort(t);
+                out[k] = t[n / 2] / 1000.0;
+                ByteBuffer big = ByteBuffer.allocateDirect(4 << 20);
+                InferRequest large = new InferRequest("", 0L, 0, 0, "{}", List.of(new InferInput("IN", DataType.FP32,
+                        new long[] {1 << 20}, big)), List.of());
+                target.submit(large).join().close();
+                int rounds = 50;
+                long s = System.nanoTime();
+                for (int i = 0; i < rounds; i++) {
+                    target.submit(large).join().close();
+                }
+                out[2 + k] = (4.0 * (1 << 20)) * rounds / ((System.nanoTime() - s) / 1e9) / 1e9;
+            }
+            return out;
         }
     }
 

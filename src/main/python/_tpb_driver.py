@@ -776,10 +776,11 @@ class Stub:
 
     # ---- logging ---------------------------------------------------------------------------------------------
 
-    def log(self, letter, message, where="_tpb_driver.py:0"):
+    def log(self, letter, message):
         """A log line in Triton's format on stderr, which the launcher shows with this instance's name."""
         if not _tpb.log_settings() & {"I": 1, "W": 2, "E": 4}.get(letter, 1):
             return
+        where = "_tpb_driver.py:%d" % sys._getframe(1).f_lineno
         now = time.time()
         stamp = time.strftime("%m%d %H:%M:%S", time.gmtime(now)) + ".%06d" % int((now % 1) * 1e6)
         try:

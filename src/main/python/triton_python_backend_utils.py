@@ -252,6 +252,20 @@ def _buffer_info(obj):
     return datatype, list(view.shape)
 
 
+def _nested_shape(data, items):
+    """The shape of a rectangular nesting of lists of bytes/str; its elements go to items (C order)."""
+    if all(isinstance(x, (bytes, str)) for x in data):
+        items.extend(_encode_element(x) for x in data)
+        return [len(data)]
+    if not all(isinstance(x, (list, tuple)) for x in data):
+        raise TypeError("Tensor(): a list must hold bytes or str (a BYTES tensor), or lists of them; use a numpy "
+                        "array or a memoryview for numbers")
+    shapes = [_nested_shape(x, items) for x in data]
+    if any(shape != shapes[0] for shape in shapes):
+        raise TritonModelException("Tensor(): the nested lists of a BYTES tensor must all have the same shape")
+    return [len(data)] + (shapes[0] if shapes else [0])
+
+
 class Tensor:
     """A named tensor. Tensor(name, data): data is a numpy array, a buffer-protocol object (memoryview,
     array.array, bytes) or a list of bytes/str (a BYTES tensor)."""
@@ -276,13 +290,12 @@ class Tensor:
             self._shape = list(data.shape)
             self._data = data
         elif isinstance(data, (list, tuple)):
-            if not all(isinstance(x, (bytes, str)) for x in data):
-                # Triton needs an array here; tpb also takes a list, but only of bytes/str (a BYTES tensor).
-                raise TypeError("Tensor(): a list must hold bytes or str (a BYTES tensor); use a numpy array or "
-                                "a memoryview for numbers")
+            # Triton needs an array here; tpb also takes a (nested) list of bytes/str: a BYTES tensor whose shape
+            # is the nesting's.
+            items = []
+            self._shape = _nested_shape(data, items)
             self._datatype = "BYTES"
-            self._items = [_encode_element(x) for x in data]
-            self._shape = [len(self._items)]
+            self._items = items
             self._data = None
         else:
             try:
@@ -342,6 +355,8 @@ class Tensor:
         view = memoryview(source)
         if not view.c_contiguous:
             view = memoryview(view.tobytes())
+        if 0 in self._shape:
+            return memoryview(b"").cast(fmt)  # memoryview cannot have a zero in a shape of several dimensions
         return view.cast("B").cast(fmt, self._shape)
 
     def as_bytes_list(self):

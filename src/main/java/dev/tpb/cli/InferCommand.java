@@ -123,6 +123,9 @@ final class InferCommand extends TpbSubcommand {
             }
             LoadedModel loaded = manager.model(model).orElseThrow();
             InferRequest request = request(loaded.spec());
+            if (loaded.spec().decoupled()) {
+                return stream(console, loaded, request);
+            }
             long[] nanos = new long[repeat];
             InferResult result = null;
             for (int i = 0; i < repeat; i++) {
@@ -147,6 +150,52 @@ final class InferCommand extends TpbSubcommand {
             printLatency(console, nanos);
             return Main.OK;
         }
+    }
+
+    /**
+     * A decoupled model: every response is printed as it comes (in --json mode one response body per line), the
+     * request is complete with the model's final flag. Exit status 1 when any response is an error.
+     */
+    private int stream(Console console, LoadedModel loaded, InferRequest request) throws IOException {
+        int status = Main.OK;
+        long[] nanos = new long[repeat];
+        for (int i = 0; i < repeat; i++) {
+            java.util.concurrent.LinkedBlockingQueue<java.util.Optional<InferResult>> responses =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
+            long start = System.nanoTime();
+            loaded.submit(request, (result, last) -> {
+                if (result != null) {
+                    responses.add(java.util.Optional.of(result));
+                }
+                if (last) {
+                    responses.add(java.util.Optional.empty());
+                }
+            }, null);
+            int count = 0;
+            try {
+                for (java.util.Optional<InferResult> next; (next = responses.take()).isPresent(); ) {
+                    try (InferResult r = next.get()) {
+                        count++;
+                        if (r.error().isPresent()) {
+                            InferError e = r.error().get();
+                            console.error("[" + e.code().httpStatus() + "] " + e.message());
+                            status = Main.FAILURE;
+                        } else if (i == repeat - 1) {
+                            print(console, r);
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Main.FAILURE;
+            }
+            nanos[i] = System.nanoTime() - start;
+            if (i == repeat - 1 && !json) {
+                console.info(count + " response" + (count == 1 ? "" : "s") + " (decoupled model)");
+            }
+        }
+        printLatency(console, nanos);
+        return status;
     }
 
     /** --url: the same request and output as the local mode, through a running server. */

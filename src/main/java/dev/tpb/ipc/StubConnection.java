@@ -367,7 +367,9 @@ public final class StubConnection implements AutoCloseable {
                 total += align(b.remaining());
             }
             if (inputs.isEmpty() || total == 0) {
-                return new Placement(-1, new long[inputs.size()]);
+                long[] offsets = new long[inputs.size()];
+                java.util.Arrays.fill(offsets, ShmLayout.HEAP_OFFSET); // empty tensors: any place in the heap
+                return new Placement(-1, offsets);
             }
             long block = heap.allocate(total);
             long[] offsets = new long[inputs.size()];

@@ -25,6 +25,9 @@ public final class LoadedModel {
     private final List<ModelInstance> instances = new ArrayList<>();
     private final ModelStats stats = new ModelStats();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger wakeRotation = new AtomicInteger();
+    /** The instance waiting for the dynamic batch being formed to fill up (its deadline): others leave it alone. */
+    private volatile ModelInstance filler;
     /** Requests taken from the queue that did not fit in a batch: they go first next time. */
     private final ConcurrentLinkedDeque<Pending> carried = new ConcurrentLinkedDeque<>();
     private volatile ModelState state = ModelState.LOADING;
@@ -92,9 +95,9 @@ public final class LoadedModel {
      * (which may be an error); a full queue or a model that is not serving answers at once with UNAVAILABLE.
      */
     public CompletableFuture<InferResult> submit(InferRequest request) {
-        CompletableFuture<InferResult> future = new CompletableFuture<>();
-        submit(request, new SingleResponse(future), null);
-        return future;
+        FirstResponse sink = new FirstResponse();
+        submit(request, sink, null);
+        return sink.future();
     }
 
     /**
@@ -145,8 +148,19 @@ public final class LoadedModel {
     }
 
     private void wakeAnInstance() {
-        for (ModelInstance i : instances) {
-            if (i.wakeIfIdle()) {
+        wakeAnInstance(null);
+    }
+
+    /**
+     * Wakes one idle instance other than {@code except}, trying them in turn from a rotating start: so that work
+     * queued while one instance is busy (or waits to fill a batch) reaches the others.
+     */
+    void wakeAnInstance(ModelInstance except) {
+        int n = instances.size();
+        int start = Math.floorMod(wakeRotation.getAndIncrement(), Math.max(1, n));
+        for (int k = 0; k < n; k++) {
+            ModelInstance i = instances.get((start + k) % n);
+            if (i != except && i.wakeIfIdle()) {
                 return;
             }
         }
@@ -214,7 +228,11 @@ public final class LoadedModel {
      * preferred size may still wait for company (see {@link #batchWaitNanos}), or its inputs exceed
      * {@code maxInputBytes} (then it stays queued for later).
      */
-    List<Pending> nextBatch(long maxInputBytes) {
+    List<Pending> nextBatch(ModelInstance caller, long maxInputBytes) {
+        ModelInstance f = filler;
+        if (f != null && f != caller && f.healthy() && batchWaitNanos(f) > 0) {
+            return List.of(); // another instance waits to fill this batch (as the one that took its first request)
+        }
         Pending first = pollLive();
         if (first == null) {
             return List.of();
@@ -224,8 +242,12 @@ public final class LoadedModel {
         if (spec.dynamicBatching().isPresent() && spec.batches()) {
             DynamicBatching db = spec.dynamicBatching().get();
             if (!fill(batch, db) && System.nanoTime() < batchDeadline(first, db)) {
+                filler = caller;
                 return putBack(batch);
             }
+        }
+        if (filler == caller) {
+            filler = null;
         }
         if (maxInputBytes < Long.MAX_VALUE) {
             long bytes = 0;
@@ -243,7 +265,11 @@ public final class LoadedModel {
      * How long the oldest queued request may still wait for a dynamic batch to fill (0: form it now); -1 when
      * nothing is queued.
      */
-    long batchWaitNanos() {
+    long batchWaitNanos(ModelInstance caller) {
+        ModelInstance f = filler;
+        if (f != null && f != caller && f.healthy() && hasWaiting()) {
+            return -1; // the instance filling this batch takes it; this one waits for more work
+        }
         Pending first = carried.peekFirst();
         if (first == null) {
             first = queue.peekFirst();
@@ -391,30 +417,6 @@ public final class LoadedModel {
             if (p.finish()) {
                 complete(p, InferResult.failed(name(), version, p.request.id(),
                         new InferError("Model '" + name() + "' is being unloaded", ErrorCode.UNAVAILABLE)), 0);
-            }
-        }
-    }
-
-    /** The sink of {@link #submit(InferRequest)}: the first response (or the error) completes the future. */
-    private static final class SingleResponse implements ResponseSink {
-        private final CompletableFuture<InferResult> future;
-
-        SingleResponse(CompletableFuture<InferResult> future) {
-            this.future = future;
-        }
-
-        @Override
-        public void onResponse(InferResult result, boolean last) {
-            if (result == null) {
-                // the final flag after the response (sent separately through a response sender)
-                if (last && !future.isDone()) {
-                    future.complete(InferResult.failed("", 0, "", new InferError("the model completed the request "
-                            + "without a response", ErrorCode.INTERNAL)));
-                }
-                return;
-            }
-            if (!future.complete(result)) {
-                result.close(); // only one response is returned
             }
         }
     }

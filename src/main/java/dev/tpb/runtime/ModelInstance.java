@@ -214,11 +214,14 @@ final class ModelInstance implements Runnable {
         while (running && executes.size() < 1 + blockedCalls.get()) {
             // Before answers are written, only a batch whose inputs are quick to place goes first.
             long limit = completions.isEmpty() ? Long.MAX_VALUE : MAX_AHEAD_INPUT_BYTES;
-            List<Pending> batch = model.nextBatch(limit);
+            List<Pending> batch = model.nextBatch(this, limit);
             if (batch.isEmpty()) {
                 return;
             }
             send(c, batch, !completions.isEmpty());
+            if (executes.size() >= 1 + blockedCalls.get() && model.hasWaiting()) {
+                model.wakeAnInstance(this); // more is queued than this instance takes now
+            }
         }
     }
 
@@ -423,7 +426,7 @@ final class ModelInstance implements Runnable {
         boolean expecting = !executes.isEmpty();
         long timeout = IDLE_WAIT_NANOS;
         if (running && executes.size() < 1 + blockedCalls.get()) {
-            long wait = model.batchWaitNanos();
+            long wait = model.batchWaitNanos(this);
             if (wait == 0) {
                 return; // a batch can be formed now
             }
@@ -432,7 +435,7 @@ final class ModelInstance implements Runnable {
             }
             idle = true;
             // Announce first, then look again: a request queued in between either is seen here or wakes us.
-            if (model.batchWaitNanos() == 0 || !cancels.isEmpty()) {
+            if (model.batchWaitNanos(this) == 0 || !cancels.isEmpty()) {
                 idle = false;
                 return;
             }

@@ -43,6 +43,9 @@ final class HttpConnection implements Runnable {
     private volatile boolean idle = true;
     /** Completes when the last deferred response has been written (or failed). */
     private volatile CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    /** The clients of deferred responses not yet written: told when the connection ends first. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<ClientWatch> waiting =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /**
      * {@link System#nanoTime()} when the piece being written started, 0 when none is. The server's stall sweeper
      * reads it: a timer armed per write would wake a timer thread for every response.
@@ -99,6 +102,10 @@ final class HttpConnection implements Runnable {
                 }
             }
         } finally {
+            // The client went away (or sent nothing more) while answers were pending: their requests are cancelled.
+            for (ClientWatch w; (w = waiting.poll()) != null; ) {
+                w.gone();
+            }
             awaitPrevious();
             close();
             server.closed(this);
@@ -137,7 +144,9 @@ final class HttpConnection implements Runnable {
         } else {
             body = readBody((int) length);
         }
-        HttpRequest request = new HttpRequest(head.method, head.path, head.query, head.headers, body, head.keepAlive);
+        ClientWatch watch = new ClientWatch();
+        HttpRequest request = new HttpRequest(head.method, head.path, head.query, head.headers, body, head.keepAlive,
+                watch);
         HttpResponse response;
         try {
             response = server.handler().handle(request);
@@ -146,8 +155,12 @@ final class HttpConnection implements Runnable {
         }
         boolean keepAlive = head.keepAlive && !server.stopping();
         if (response.deferred() != null) {
-            writeLater(response.deferred(), keepAlive);
+            waiting.add(watch);
+            writeLater(response.deferred(), keepAlive, watch);
             return keepAlive;
+        }
+        if (response.streamed() != null) {
+            return writeStream(response, head.http10 ? false : keepAlive, !head.http10);
         }
         write(response, keepAlive);
         if (large != null && large.capacity() > KEEP_BODY_BUFFER) {
@@ -186,7 +199,7 @@ final class HttpConnection implements Runnable {
     }
 
     private record Head(String method, String path, String query, Map<String, String> headers, long contentLength,
-                        boolean chunked, boolean keepAlive, boolean expectContinue) {
+                        boolean chunked, boolean keepAlive, boolean expectContinue, boolean http10) {
     }
 
     /** Reads up to and including the blank line that ends the head; null at a clean end of stream. */
@@ -291,7 +304,8 @@ final class HttpConnection implements Runnable {
         String connection = headers.getOrDefault("connection", "").toLowerCase(Locale.ROOT);
         boolean keepAlive = version.equals("HTTP/1.0") ? connection.contains("keep-alive") : !connection.contains("close");
         boolean expectContinue = "100-continue".equalsIgnoreCase(headers.get("expect")) && !version.equals("HTTP/1.0");
-        return new Head(method, path, query, headers, length, chunked, keepAlive, expectContinue);
+        return new Head(method, path, query, headers, length, chunked, keepAlive, expectContinue,
+                version.equals("HTTP/1.0"));
     }
 
     /** The next {@code length} bytes as a view: in the head buffer when they fit, else in the large buffer. */
@@ -403,10 +417,12 @@ final class HttpConnection implements Runnable {
     // ---- writing ------------------------------------------------------------------------------------------
 
     /** The thread that completes {@code response} writes it; the connection's thread reads on meanwhile. */
-    private void writeLater(CompletableFuture<HttpResponse> response, boolean keepAlive) {
+    private void writeLater(CompletableFuture<HttpResponse> response, boolean keepAlive, ClientWatch watch) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         previous = done;
         response.whenComplete((r, failure) -> {
+            waiting.remove(watch);
+            watch.done();
             try {
                 write(failure != null ? HttpResponse.error(500, "internal error: " + failure) : r, keepAlive);
                 if (!keepAlive) {
@@ -418,6 +434,96 @@ final class HttpConnection implements Runnable {
                 done.complete(null);
             }
         });
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    /**
+     * Writes a streamed response as its chunks come: the head once the first one is there (it decides the status),
+     * then each chunk (chunked transfer encoding; HTTP/1.0: the bytes as they are, then the connection closes).
+     * A failed write means the client is gone: the stream is told (its request is cancelled). Returns whether the
+     * connection stays open.
+     */
+    private boolean writeStream(HttpResponse response, boolean keepAlive, boolean chunked) throws IOException {
+        awaitPrevious();
+        EventStream stream = response.streamed();
+        try {
+            EventStream.Chunk chunk = stream.take();
+            StringBuilder head = new StringBuilder(160);
+            head.append("HTTP/1.1 ").append(chunk.status()).append(' ').append(HttpStatus.reason(chunk.status()))
+                    .append("\r\n");
+            for (String[] h : response.headers()) {
+                head.append(h[0]).append(": ").append(h[1]).append("\r\n");
+            }
+            if (chunked) {
+                head.append("Transfer-Encoding: chunked\r\n");
+            }
+            if (!keepAlive) {
+                head.append("Connection: close\r\n");
+            }
+            head.append("\r\n");
+            writePieces(List.of(ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1))));
+            while (true) {
+                List<ByteBuffer> pieces = new java.util.ArrayList<>(4);
+                if (chunk.data().length > 0) {
+                    if (chunked) {
+                        pieces.add(ByteBuffer.wrap((Integer.toHexString(chunk.data().length) + "\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1)));
+                    }
+                    pieces.add(ByteBuffer.wrap(chunk.data()));
+                    if (chunked) {
+                        pieces.add(ByteBuffer.wrap(CRLF));
+                    }
+                }
+                if (chunk.last() && chunked) {
+                    pieces.add(ByteBuffer.wrap(LAST_CHUNK));
+                }
+                if (!pieces.isEmpty()) {
+                    writePieces(pieces);
+                }
+                if (chunk.last()) {
+                    return keepAlive;
+                }
+                chunk = stream.take();
+            }
+        } catch (IOException e) {
+            stream.clientGone();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stream.clientGone();
+            return false;
+        }
+    }
+
+    /** Writes buffers (in groups of at most one piece), timed for the stall sweeper. */
+    private void writePieces(List<ByteBuffer> buffers) throws IOException {
+        List<ByteBuffer> pieces = new java.util.ArrayList<>(buffers.size() + 1);
+        for (ByteBuffer b : buffers) {
+            ByteBuffer rest = b.duplicate();
+            while (rest.remaining() > WRITE_PIECE) {
+                pieces.add(rest.slice().limit(WRITE_PIECE));
+                rest.position(rest.position() + WRITE_PIECE);
+            }
+            pieces.add(rest);
+        }
+        for (int i = 0; i < pieces.size(); ) {
+            int from = i;
+            long bytes = pieces.get(i++).remaining();
+            while (i < pieces.size() && bytes + pieces.get(i).remaining() <= WRITE_PIECE) {
+                bytes += pieces.get(i++).remaining();
+            }
+            writingSince = System.nanoTime() | 1; // never 0 while writing
+            try {
+                ByteBuffer[] group = pieces.subList(from, i).toArray(new ByteBuffer[0]);
+                for (long left = bytes; left > 0; ) { // a blocking channel writes them all in one call
+                    left -= channel.write(group);
+                }
+            } finally {
+                writingSince = 0;
+            }
+        }
     }
 
     private void write(HttpResponse response, boolean keepAlive) throws IOException {
@@ -434,32 +540,10 @@ final class HttpConnection implements Runnable {
                 head.append("Connection: close\r\n");
             }
             head.append("\r\n");
-            List<ByteBuffer> pieces = new java.util.ArrayList<>(body.size() + 1);
-            pieces.add(ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1)));
-            for (ByteBuffer b : body) {
-                ByteBuffer rest = b.duplicate();
-                while (rest.remaining() > WRITE_PIECE) {
-                    pieces.add(rest.slice().limit(WRITE_PIECE));
-                    rest.position(rest.position() + WRITE_PIECE);
-                }
-                pieces.add(rest);
-            }
-            for (int i = 0; i < pieces.size(); ) {
-                int from = i;
-                long bytes = pieces.get(i++).remaining();
-                while (i < pieces.size() && bytes + pieces.get(i).remaining() <= WRITE_PIECE) {
-                    bytes += pieces.get(i++).remaining();
-                }
-                writingSince = System.nanoTime() | 1; // never 0 while writing
-                try {
-                    ByteBuffer[] group = pieces.subList(from, i).toArray(new ByteBuffer[0]);
-                    for (long left = bytes; left > 0; ) { // a blocking channel writes them all in one call
-                        left -= channel.write(group);
-                    }
-                } finally {
-                    writingSince = 0;
-                }
-            }
+            List<ByteBuffer> all = new java.util.ArrayList<>(body.size() + 1);
+            all.add(ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1)));
+            all.addAll(body);
+            writePieces(all);
         } finally {
             response.afterWrite().run();
         }

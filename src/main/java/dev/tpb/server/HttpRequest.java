@@ -9,9 +9,10 @@ import java.util.Map;
  *
  * @param path    the request target's path, percent-decoding not applied
  * @param headers header names in lower case; a repeated header keeps its values joined with ", "
+ * @param client  tells when the client goes away while the answer is pending (a deferred or streamed answer)
  */
 public record HttpRequest(String method, String path, String query, Map<String, String> headers, ByteBuffer body,
-                          boolean keepAlive) {
+                          boolean keepAlive, ClientWatch client) {
 
     public String header(String lowerCaseName) {
         return headers.get(lowerCaseName);

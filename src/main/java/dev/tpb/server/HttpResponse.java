@@ -16,6 +16,7 @@ public final class HttpResponse {
     private final List<ByteBuffer> body;
     private Runnable afterWrite = () -> { };
     private CompletableFuture<HttpResponse> later;
+    private EventStream stream;
 
     public HttpResponse(int status, List<ByteBuffer> body) {
         this.status = status;
@@ -35,6 +36,20 @@ public final class HttpResponse {
 
     CompletableFuture<HttpResponse> deferred() {
         return later;
+    }
+
+    /**
+     * A response streamed as it is produced: {@code contentType}, chunked transfer encoding, the chunks of
+     * {@code stream} written by the connection's thread as they come.
+     */
+    public static HttpResponse stream(EventStream stream, String contentType) {
+        HttpResponse r = new HttpResponse(0, List.of()).header("Content-Type", contentType);
+        r.stream = stream;
+        return r;
+    }
+
+    EventStream streamed() {
+        return stream;
     }
 
     public static HttpResponse empty(int status) {

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tpb.BuildInfo;
 import dev.tpb.TpbException;
+import dev.tpb.runtime.FirstResponse;
+import dev.tpb.runtime.InferRequest;
 import dev.tpb.runtime.InferResult;
+import dev.tpb.runtime.RequestHandle;
+import dev.tpb.runtime.ResponseSink;
 import dev.tpb.runtime.InvalidRequestException;
 import dev.tpb.runtime.LoadedModel;
 import dev.tpb.runtime.ModelManager;
@@ -29,7 +33,7 @@ import java.util.concurrent.ExecutionException;
 public final class KServeHandler implements HttpHandler {
     /** The protocol extensions tpb implements (GET /v2). */
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "parameters",
-            "statistics", "model_repository");
+            "statistics", "model_repository", "generate");
     /** Request bodies up to this size are copied, so that the connection can read on while the model works. */
     private static final int SMALL_BODY_BYTES = 64 * 1024;
 
@@ -127,6 +131,8 @@ public final class KServeHandler implements HttpHandler {
             case "config" -> get(method, () -> json(find(name, v).spec().json()));
             case "stats" -> get(method, () -> json(ModelJson.statistics(statsModels(name, v))));
             case "infer" -> post(method, () -> infer(request, name, v));
+            case "generate" -> post(method, () -> generate(request, name, v, false));
+            case "generate_stream" -> post(method, () -> generate(request, name, v, true));
             default -> notFound();
         };
     }
@@ -219,9 +225,13 @@ public final class KServeHandler implements HttpHandler {
         long headerLength = inferenceHeaderLength(request.header("inference-header-content-length"), body.remaining());
         InferRequestReader.Parsed parsed = InferRequestReader.read(body, headerLength, model.spec(), maxRequestBytes);
         Compression answer = Compression.forAcceptEncoding(request.header("accept-encoding"));
-        CompletableFuture<HttpResponse> response = model.submit(parsed.request())
-                .thenApply(result -> respond(result, parsed.outputs(), answer));
+        FirstResponse sink = new FirstResponse();
+        RequestHandle handle = model.submit(parsed.request(), sink, null);
+        CompletableFuture<HttpResponse> response = sink.future().thenApply(result -> respond(result, parsed.outputs(),
+                answer));
         if (small) {
+            // A client that goes away while its request waits cancels it (Triton's HTTP endpoint does not notice)
+            request.client().onGone(handle::cancel);
             return HttpResponse.later(response);
         }
         try {
@@ -231,6 +241,106 @@ public final class KServeHandler implements HttpHandler {
             throw new RequestError(503, "interrupted while waiting for model '" + name + "'");
         } catch (ExecutionException e) {
             throw new RequestError(500, "model '" + name + "' failed: " + e.getCause());
+        }
+    }
+
+    /**
+     * Triton's generate extension: the request and its responses in the generate JSON schema ({@link GenerateCodec}).
+     * {@code generate} answers with the one response a model gives (decoupled models too); {@code generate_stream}
+     * sends each response as a server-sent event as it comes, the status fixed by the first one.
+     */
+    private HttpResponse generate(HttpRequest request, String name, String version, boolean streaming) {
+        LoadedModel model = find(name, version);
+        String encoding = request.header("content-encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            throw RequestError.invalid("Unsupported content-encoding, only 'identity' is supported.");
+        }
+        InferRequest inference = GenerateCodec.request(request.body(), model.spec(), maxRequestBytes);
+        if (streaming) {
+            EventStream stream = new EventStream();
+            RequestHandle handle = model.submit(inference, new StreamSink(stream), null);
+            stream.onClientGone(handle::cancel);
+            return HttpResponse.stream(stream, "text/event-stream; charset=utf-8");
+        }
+        CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+        RequestHandle handle = model.submit(inference, new GenerateSink(response), null);
+        request.client().onGone(handle::cancel);
+        return HttpResponse.later(response);
+    }
+
+    /** generate_stream: each response as one event, errors as {"error": ...} events. */
+    private static final class StreamSink implements ResponseSink {
+        private final EventStream stream;
+        private int status;
+
+        StreamSink(EventStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public void onResponse(InferResult result, boolean last) {
+            byte[] event = new byte[0];
+            if (result != null) {
+                try (InferResult r = result) {
+                    if (r.error().isPresent()) {
+                        event = GenerateCodec.event(Json.errorBody(r.error().get().message()));
+                        if (status == 0) {
+                            status = r.error().get().code().httpStatus();
+                        }
+                    } else {
+                        event = GenerateCodec.event(GenerateCodec.response(r));
+                    }
+                } catch (RuntimeException e) {
+                    event = GenerateCodec.event(Json.errorBody(e.getMessage()));
+                }
+            }
+            if (status == 0) {
+                status = 200;
+            }
+            stream.push(status, event, last);
+        }
+    }
+
+    /** generate: the one response; any other number of them is Triton's error, with the first response's status. */
+    private static final class GenerateSink implements ResponseSink {
+        private final CompletableFuture<HttpResponse> response;
+        private InferResult first;
+        private int count;
+
+        GenerateSink(CompletableFuture<HttpResponse> response) {
+            this.response = response;
+        }
+
+        @Override
+        public void onResponse(InferResult result, boolean last) {
+            if (result != null) {
+                if (++count == 1) {
+                    first = result;
+                } else {
+                    result.close();
+                }
+            }
+            if (!last) {
+                return;
+            }
+            try {
+                if (count == 1 && first.error().isPresent()) {
+                    response.complete(HttpResponse.error(first.error().get().code().httpStatus(),
+                            first.error().get().message()));
+                } else if (count == 1) {
+                    response.complete(HttpResponse.json(200, GenerateCodec.response(first)));
+                } else {
+                    int status = first != null && first.error().isPresent() ? first.error().get().code().httpStatus()
+                            : 200;
+                    response.complete(HttpResponse.error(status, GenerateCodec.ONE_RESPONSE));
+                }
+            } catch (RuntimeException e) {
+                response.complete(HttpResponse.error(500, e.getMessage()));
+            } finally {
+                if (first != null) {
+                    first.close();
+                }
+            }
         }
     }
 

@@ -23,6 +23,15 @@ class InferCommandTest {
     }
 
     @Test
+    void aDecoupledModelPrintsEveryResponse(@TempDir Path repo) {
+        Models.copy(repo, "repeat");
+        Tpb r = Tpb.run("infer", repo.toString(), "repeat", "--input", "IN=[4,5]", "--output", "OUT");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("OUT INT32 [1]: [4]\nOUT INT32 [1]: [5]\n", r.out());
+        assertTrue(r.err().contains("2 responses (decoupled model)"), r::toString);
+    }
+
+    @Test
     void jsonIsAKserveResponseBody(@TempDir Path repo) throws Exception {
         Models.copy(repo, "string_identity");
         Files.writeString(repo.resolve("in.json"), "[\"a\", \"bc\"]");

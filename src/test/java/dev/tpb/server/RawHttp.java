@@ -96,22 +96,53 @@ final class RawHttp implements AutoCloseable {
 
     Response read() {
         try {
-            String statusLine = line();
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String l; !(l = line()).isEmpty(); ) {
-                int colon = l.indexOf(':');
-                headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+            Response head = readHead();
+            Map<String, String> headers = head.headers();
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                for (byte[] chunk; (chunk = readChunk()) != null; ) {
+                    all.write(chunk);
+                }
+                return new Response(head.status(), headers, all.toByteArray());
             }
             int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
             byte[] body = in.readNBytes(length);
             if (body.length != length) {
                 throw new EOFException("short body: " + body.length + " of " + length);
             }
-            return new Response(status, headers, body);
+            return new Response(head.status(), headers, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The status line and headers of the next response (the body is left to read). */
+    Response readHead() throws IOException {
+        String statusLine = line();
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String l; !(l = line()).isEmpty(); ) {
+            int colon = l.indexOf(':');
+            headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+        }
+        return new Response(status, headers, new byte[0]);
+    }
+
+    /** The next chunk of a chunked body, or null after the last one (and its trailer). */
+    byte[] readChunk() throws IOException {
+        String size = line();
+        int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+        if (n == 0) {
+            while (!line().isEmpty()) {
+                // trailer fields
+            }
+            return null;
+        }
+        byte[] chunk = in.readNBytes(n);
+        if (chunk.length != n || !line().isEmpty()) {
+            throw new EOFException("malformed chunk");
+        }
+        return chunk;
     }
 
     /** True when the server has closed the connection (reads end-of-stream). */

@@ -2,10 +2,10 @@ package dev.tpb.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tpb.Reporter;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.ModelStatus;
 import dev.tpb.runtime.RuntimeOptions;
+import dev.tpb.testing.Captured;
 import dev.tpb.testing.Leftovers;
 import dev.tpb.testing.Models;
 import java.io.IOException;
@@ -22,14 +22,15 @@ final class Served implements AutoCloseable {
     final ModelManager manager;
     final ModelServer server;
     final List<ModelStatus> statuses;
+    /** What the runtime reported and the stubs printed. */
+    final Captured log = new Captured();
 
     Served(Path repo, RuntimeOptions options, long maxRequestBytes, String... models) {
         this.repo = repo;
         for (String name : models) {
             copy(repo, name);
         }
-        this.manager = new ModelManager(repo, options, Reporter.SILENT, (stub, line) -> System.err.println(
-                "[" + stub + "] " + line));
+        this.manager = new ModelManager(repo, options, log, log);
         this.statuses = manager.loadAll(List.of());
         List<String> names = new ArrayList<>();
         statuses.forEach(s -> names.add(s.name()));
