@@ -39,10 +39,16 @@ __tpb_option_value() {
         'run --env-activation') echo 'words direct source' ;;
         'run --host') echo 'text' ;;
         'run --http-port') echo 'text' ;;
+        'run --load-model') echo 'text' ;;
+        'run --log-error') echo 'text' ;;
         'run --log-format') echo 'words text json' ;;
+        'run --log-info') echo 'text' ;;
+        'run --log-verbose') echo 'text' ;;
+        'run --log-warning') echo 'text' ;;
         'run --malloc') echo 'words system tcmalloc jemalloc' ;;
         'run --max-request-bytes') echo 'text' ;;
         'run --model') echo 'text' ;;
+        'run --model-control-mode') echo 'words none explicit' ;;
         'run --shm-default-byte-size') echo 'text' ;;
         'run --shm-growth-byte-size') echo 'text' ;;
         'doctor --backends-dir') echo 'dir' ;;
@@ -119,7 +125,7 @@ __tpb_command() {
             ;;
         'run')
             commands=''
-            options='--backends-dir --env-activation -h --help --host --http-port --log-format --malloc --max-request-bytes --model --no-color -q --quiet --shm-default-byte-size --shm-growth-byte-size -v --verbose'
+            options='--backends-dir --disable-auto-complete-config --env-activation -h --help --host --http-port --load-model --log-error --log-format --log-info --log-verbose --log-warning --malloc --max-request-bytes --model --model-control-mode --no-color -q --quiet --shm-default-byte-size --shm-growth-byte-size -v --verbose'
             positionals=('file')
             ;;
         'python')

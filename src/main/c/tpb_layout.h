@@ -37,6 +37,7 @@
 #define TPB_LOG_INFO 1u
 #define TPB_LOG_WARNING 2u
 #define TPB_LOG_ERROR 4u
+#define TPB_LOG_ISO8601 8u
 #define TPB_LOG_VERBOSE_SHIFT 8
 
 /* Ring descriptor fields (offsets from the descriptor). */

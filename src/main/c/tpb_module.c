@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "dlpack_tensor.h"
 #include "stub_heap.h"
 #include "tpb_layout.h"
 
@@ -459,6 +460,8 @@ static PyMethodDef tpb_methods[] = {
     {"cancelled", tpb_cancelled, METH_VARARGS, "cancelled(slot) -> whether the launcher cancelled that request."},
     {"log_settings", tpb_log_settings, METH_NOARGS, "log_settings() -> the launcher's log level bits."},
     {"heap_offset", tpb_heap_offset, METH_NOARGS, "heap_offset() -> offset of the heap."},
+    {"to_dlpack", tpb_to_dlpack, METH_VARARGS, "to_dlpack(obj, code, bits, shape) -> a DLPack capsule of obj's bytes."},
+    {"from_dlpack", tpb_from_dlpack, METH_O, "from_dlpack(capsule) -> (code, bits, shape, buffer), zero-copy."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -468,7 +471,7 @@ static struct PyModuleDef tpb_module = {
 };
 
 PyObject *PyInit__tpb(void) {
-    if (PyType_Ready(&ShmViewType) < 0) {
+    if (PyType_Ready(&ShmViewType) < 0 || tpb_dlpack_ready() < 0) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&tpb_module);

@@ -401,8 +401,8 @@ class Stub:
         return status
 
     def auto_complete(self, body):
+        self.import_model()  # module-level code runs in the "loading" stage, where log lines are not filtered
         self.stage = "auto_complete"
-        self.import_model()
         cls = self.module.TritonPythonModel
         config = body["model_config"]
         if not hasattr(cls, "auto_complete_config"):
@@ -410,7 +410,7 @@ class Stub:
         wrapped = self.pb_utils.ModelConfig(json.dumps(config))
         result = cls.auto_complete_config(wrapped)
         if not isinstance(result, self.pb_utils.ModelConfig):
-            raise RuntimeError("auto_complete_config function in model '" + self.name
+            raise RuntimeError("auto_complete_config function in model '" + config.get("name", self.name)
                                + "' must return a valid pb.ModelConfig object.")
         return {"model_config": result.as_dict()}
 
@@ -778,13 +778,12 @@ class Stub:
 
     def log(self, letter, message):
         """A log line in Triton's format on stderr, which the launcher shows with this instance's name."""
-        if not _tpb.log_settings() & {"I": 1, "W": 2, "E": 4}.get(letter, 1):
+        settings = _tpb.log_settings()
+        if not settings & {"I": 1, "W": 2, "E": 4}.get(letter, 1):
             return
         where = "_tpb_driver.py:%d" % sys._getframe(1).f_lineno
-        now = time.time()
-        stamp = time.strftime("%m%d %H:%M:%S", time.gmtime(now)) + ".%06d" % int((now % 1) * 1e6)
         try:
-            sys.stderr.write("%s%s %d %s] %s\n" % (letter, stamp, os.getpid(), where, message))
+            sys.stderr.write(self.pb_utils._log_line(letter, where, message, settings))
             sys.stderr.flush()
         except Exception:
             pass

@@ -60,6 +60,13 @@ _DATATYPES = {
     "BF16": (14, None, 2),
 }
 _DATATYPE_BY_NUMBER = {number: name for name, (number, _, _) in _DATATYPES.items()}
+# KServe datatype -> DLPack (type code, bits): kDLInt 0, kDLUInt 1, kDLFloat 2, kDLBfloat 4, kDLBool 6
+_DLPACK_TYPES = {
+    "BOOL": (6, 8), "UINT8": (1, 8), "UINT16": (1, 16), "UINT32": (1, 32), "UINT64": (1, 64),
+    "INT8": (0, 8), "INT16": (0, 16), "INT32": (0, 32), "INT64": (0, 64),
+    "FP16": (2, 16), "FP32": (2, 32), "FP64": (2, 64), "BF16": (4, 16),
+}
+_DATATYPE_BY_DLPACK = {v: k for k, v in _DLPACK_TYPES.items()}
 # struct format of a buffer -> KServe datatype ('l'/'L'/'n'/'N' are 8 bytes on the 64-bit Linux tpb runs on)
 _DATATYPE_BY_FORMAT = {
     "?": "BOOL", "B": "UINT8", "H": "UINT16", "I": "UINT32", "Q": "UINT64", "L": "UINT64", "N": "UINT64",
@@ -339,11 +346,10 @@ class Tensor:
             for i, item in enumerate(items):
                 array[i] = item
             return array.reshape(self._shape)
-        if self._view is not None:
-            return np.frombuffer(self._view, dtype=_NUMPY_BY_DATATYPE[self._datatype]).reshape(self._shape)
         if isinstance(self._data, np.ndarray):
             return self._data
-        return np.asarray(memoryview(self._data))
+        source = self._view if self._view is not None else self._data
+        return np.frombuffer(source, dtype=_NUMPY_BY_DATATYPE[self._datatype]).reshape(self._shape)
 
     def as_memoryview(self):
         """tpb extension: a zero-copy memoryview with the tensor's struct format and shape (no numpy needed)."""
@@ -370,11 +376,20 @@ class Tensor:
         return [_encode_element(x) for x in self._data.reshape(-1, order="C")]
 
     def to_dlpack(self):
+        """A DLPack capsule of the tensor's bytes (zero-copy; every dtype, BF16 included; no numpy needed)."""
         if self._datatype == "BYTES":
             raise TritonModelException("DLPack does not have support for string tensors.")
-        return self.as_numpy().__dlpack__()
+        code, bits = _DLPACK_TYPES[self._datatype]
+        source = self._view if self._view is not None else self._data
+        if np is not None and isinstance(source, np.ndarray) and not source.flags.c_contiguous:
+            source = np.ascontiguousarray(source)
+        elif not isinstance(source, np.ndarray if np is not None else ()) and not memoryview(source).c_contiguous:
+            source = memoryview(source).tobytes()
+        if _tpb is None:
+            raise TritonModelException("to_dlpack() needs tpb's stub")
+        return _tpb.to_dlpack(source, code, bits, list(self._shape))
 
-    def __dlpack__(self, stream=None):
+    def __dlpack__(self, stream=None, **kwargs):
         return self.to_dlpack()
 
     def __dlpack_device__(self):
@@ -382,32 +397,44 @@ class Tensor:
 
     @staticmethod
     def from_dlpack(name, tensor):
-        _require_numpy("Tensor.from_dlpack()")
-        source = tensor
-        if not hasattr(tensor, "__dlpack__"):
-            source = _Capsule(tensor)
-        array = np.from_dlpack(source)
-        if not array.flags.c_contiguous:
-            raise TritonModelException(
-                "DLPack tensor is not contiguous. Only contiguous DLPack tensors that are stored in C-Order are "
-                "supported.")
-        return Tensor(name, array)
+        """A Tensor over the bytes of a DLPack tensor (torch, numpy, another Tensor, or a capsule), without a copy."""
+        if not isinstance(name, str):
+            raise TypeError("from_dlpack(): incompatible function arguments: name must be a str")
+        if name == "":
+            raise TritonModelException("Tensor name cannot be an empty string.")
+        if hasattr(tensor, "__dlpack__") and hasattr(tensor, "__dlpack_device__"):
+            device = tensor.__dlpack_device__()
+            if device[0] not in (1, 3):
+                raise TritonModelException("DLDevice type " + str(int(device[0])) + " is not support by Python backend.")
+            capsule = tensor.__dlpack__()
+        elif type(tensor).__name__ == "PyCapsule":
+            capsule = tensor
+        else:
+            raise TritonModelException("Provided tensor is not supported. Tensor must be a DLPack capsule or have "
+                                       "`__dlpack__` and `__dlpack_device__` attributes")
+        if _tpb is None:
+            raise TritonModelException("from_dlpack() needs tpb's stub")
+        try:
+            code, bits, shape, buffer = _tpb.from_dlpack(capsule)
+        except ValueError as e:
+            raise TritonModelException(str(e))
+        if code == 4 and bits != 16:
+            raise TritonModelException("Expected BF16 tensor to have 16 bits, but had: " + str(bits))
+        datatype = _DATATYPE_BY_DLPACK.get((code, bits))
+        if datatype is None:
+            raise TritonModelException("DLPack data type (code " + str(code) + ", " + str(bits) + " bits) is not "
+                                       "supported")
+        result = Tensor.__new__(Tensor)
+        result._name = name
+        result._datatype = datatype
+        result._shape = list(shape)
+        result._view = None
+        result._items = None
+        result._data = memoryview(buffer)
+        return result
 
     def __repr__(self):
         return "Tensor(name=" + repr(self._name) + ", datatype=" + self._datatype + ", shape=" + repr(self._shape) + ")"
-
-
-class _Capsule:
-    """Lets numpy import a bare DLPack capsule (the old protocol) through the __dlpack__ one."""
-
-    def __init__(self, capsule):
-        self._capsule = capsule
-
-    def __dlpack__(self, stream=None, **kwargs):
-        return self._capsule
-
-    def __dlpack_device__(self):
-        return (1, 0)
 
 
 # ---- requests and responses --------------------------------------------------------------------------------
@@ -787,6 +814,17 @@ def using_decoupled_model_transaction_policy(model_config):
 # ---- logging -----------------------------------------------------------------------------------------------
 
 
+def _log_line(letter, where, message, settings):
+    """Triton's log line: "LMMDD hh:mm:ss.uuuuuu pid file:line] msg", or with --log-format ISO8601
+    "YYYY-MM-DDThh:mm:ssZ L pid file:line] msg" (UTC, as Triton's logger writes it)."""
+    now = time.time()
+    if settings & 8:
+        return "%s %s %d %s] %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), letter, os.getpid(),
+                                      where, message)
+    stamp = time.strftime("%m%d %H:%M:%S", time.gmtime(now)) + ".%06d" % int((now % 1) * 1e6)
+    return "%s%s %d %s] %s\n" % (letter, stamp, os.getpid(), where, message)
+
+
 class LogLevel(enum.Enum):
     INFO = 0
     WARNING = 1
@@ -813,9 +851,9 @@ class Logger:
             raise TypeError("log(): incompatible function arguments: level must be a pb_utils.Logger level, not "
                             + type(level).__name__)
         stub = _runtime[0]
+        settings = _tpb.log_settings() if _tpb is not None else 7
         # Before initialize() (module level, __init__) Triton's stub writes every line, unfiltered.
-        if _tpb is not None and stub is not None and stub.stage != "loading":
-            settings = _tpb.log_settings()
+        if stub is not None and stub.stage != "loading":
             if level is LogLevel.VERBOSE:
                 if settings >> 8 < 1:
                     return
@@ -825,9 +863,7 @@ class Logger:
         while frame is not None and frame.f_code.co_filename == __file__:
             frame = frame.f_back
         where = (os.path.basename(frame.f_code.co_filename) + ":" + str(frame.f_lineno)) if frame else "?"
-        now = time.time()
-        stamp = time.strftime("%m%d %H:%M:%S", time.gmtime(now)) + ".%06d" % int((now % 1) * 1e6)
-        sys.stderr.write("%s%s %d %s] %s\n" % (_LOG_LETTERS[level.value], stamp, os.getpid(), where, message))
+        sys.stderr.write(_log_line(_LOG_LETTERS[level.value], where, message, settings))
         sys.stderr.flush()
 
     @staticmethod

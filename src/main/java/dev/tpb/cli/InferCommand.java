@@ -14,6 +14,7 @@ import dev.tpb.runtime.InferRequest;
 import dev.tpb.runtime.InferResult;
 import dev.tpb.runtime.InvalidRequestException;
 import dev.tpb.runtime.LoadedModel;
+import dev.tpb.runtime.LogSettings;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.ModelSpec;
 import dev.tpb.runtime.ModelState;
@@ -117,6 +118,8 @@ final class InferCommand extends TpbSubcommand {
         model = second;
         try (ModelManager manager = new ModelManager(repository, runtime.options(), console,
                 (stub, line) -> stubLine(console, stub, line))) {
+            // pb_utils.Logger.log_verbose lines with --verbose, as tritonserver shows them with --log-verbose 1
+            manager.logSettings(LogSettings.DEFAULT.withVerbose(console.verbose() ? 1 : 0));
             ModelStatus status = manager.loadAll(List.of(model)).get(0);
             if (status.state() != ModelState.READY) {
                 throw new TpbException("failed to load model '" + model + "': " + status.reason());
@@ -231,10 +234,6 @@ final class InferCommand extends TpbSubcommand {
     }
 
     private static void stubLine(Console console, String stub, String line) {
-        // Verbose log lines (pb_utils.Logger.log_verbose) only with --verbose, as Triton with --log-verbose.
-        if (line.startsWith("V") && line.length() > 1 && Character.isDigit(line.charAt(1)) && !console.verbose()) {
-            return;
-        }
         if (!console.quiet()) {
             synchronized (console) {
                 console.err().println("[" + stub + "] " + line);

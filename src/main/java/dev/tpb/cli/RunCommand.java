@@ -2,6 +2,8 @@ package dev.tpb.cli;
 
 import dev.tpb.UsageException;
 import dev.tpb.runtime.LoadedModel;
+import dev.tpb.runtime.LogSettings;
+import dev.tpb.runtime.ModelControlMode;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.ModelState;
 import dev.tpb.runtime.ModelStatus;
@@ -39,6 +41,34 @@ final class RunCommand extends TpbSubcommand {
             + "model of the repository).")
     List<String> models = new ArrayList<>();
 
+    @Option(names = "--model-control-mode", paramLabel = "MODE",
+            description = "none (default, as Triton): load every model at start, refuse load and unload requests; "
+                    + "explicit: load what --load-model names, take load and unload requests (HTTP, "
+                    + "pb_utils.load_model).")
+    ModelControlMode controlMode = ModelControlMode.none;
+
+    @Option(names = "--load-model", paramLabel = "NAME", description = "With --model-control-mode explicit: a model "
+            + "to load at start (repeatable; '*' alone: every model).")
+    List<String> loadModels = new ArrayList<>();
+
+    @Option(names = "--log-verbose", paramLabel = "LEVEL", description = "Verbose log level: 0 (default) hides "
+            + "pb_utils.Logger.log_verbose lines, 1 or more shows them (as tritonserver --log-verbose).")
+    int logVerbose;
+
+    @Option(names = "--log-info", paramLabel = "BOOL", arity = "1", description = "Show info lines (default: true).")
+    boolean logInfo = true;
+
+    @Option(names = "--log-warning", paramLabel = "BOOL", arity = "1",
+            description = "Show warning lines (default: true).")
+    boolean logWarning = true;
+
+    @Option(names = "--log-error", paramLabel = "BOOL", arity = "1", description = "Show error lines (default: true).")
+    boolean logError = true;
+
+    @Option(names = "--disable-auto-complete-config", description = "Do not run the models' auto_complete_config: "
+            + "every config.pbtxt must be complete (as tritonserver's option).")
+    boolean disableAutoComplete;
+
     @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default: 127.0.0.1; serving "
             + "other hosts is an explicit choice, e.g. 0.0.0.0).")
     String host = "127.0.0.1";
@@ -67,7 +97,9 @@ final class RunCommand extends TpbSubcommand {
             throw new UsageException("--max-request-bytes must be between 1 and " + (Integer.MAX_VALUE - 8) + ", got "
                     + maxRequestBytes);
         }
+        List<String> startWith = startModels();
         Console console = console();
+        LogSettings logSettings = new LogSettings(logInfo, logWarning, logError, Math.max(0, logVerbose), "default");
         RunLog log = new RunLog(console, logFormat);
         CountDownLatch stop = new CountDownLatch(1);
         boolean signals = Signals.onTermination(() -> {
@@ -77,13 +109,16 @@ final class RunCommand extends TpbSubcommand {
                 log.info("already shutting down");
             }
         });
-        ModelManager manager = new ModelManager(repository, runtime.options(), log, log);
+        ModelManager manager = new ModelManager(repository, runtime.options().withControlMode(controlMode)
+                .withAutoComplete(!disableAutoComplete), log, log);
+        manager.logSettings(logSettings);
+        log.settings(manager::logSettings);
         ModelServer server = null;
         // A safety net for the ways out that are not SIGINT/SIGTERM (SIGHUP, System.exit): stubs never outlive us.
         Thread hook = new Thread(manager::close, "tpb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            List<ModelStatus> statuses = manager.loadAll(models);
+            List<ModelStatus> statuses = startWith == null ? List.of() : manager.loadAll(startWith);
             printModels(console, log, manager, statuses);
             if (stop.getCount() == 0) {
                 log.info("shutting down");
@@ -115,6 +150,26 @@ final class RunCommand extends TpbSubcommand {
         }
     }
 
+    /** The models to load at start (empty: all; null: none), as tritonserver chooses them. */
+    private List<String> startModels() {
+        if (controlMode == ModelControlMode.none) {
+            if (!loadModels.isEmpty()) {
+                throw new UsageException("--load-model needs --model-control-mode explicit (in mode none every model "
+                        + "of the repository is loaded; --model NAME loads only some)");
+            }
+            return models;
+        }
+        List<String> names = new ArrayList<>(models);
+        if (loadModels.contains("*")) {
+            if (loadModels.size() > 1) {
+                throw new UsageException("--load-model=* must be the only --load-model argument");
+            }
+            return List.of();
+        }
+        names.addAll(loadModels);
+        return names.isEmpty() ? null : names;
+    }
+
     private static void printModels(Console console, RunLog log, ModelManager manager, List<ModelStatus> statuses) {
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -123,7 +178,8 @@ final class RunCommand extends TpbSubcommand {
             if (versions.isEmpty() || s.state() != ModelState.READY) {
                 rows.add(row(s.name(), s.version().isEmpty() ? "-" : s.version(), "-", "-", "-", "-", "-",
                         s.state().name()));
-                failures.add("model '" + s.name() + "' failed to load: " + s.reason());
+                failures.add("failed to load '" + s.name() + "'" + (s.version().isEmpty() ? "" : " version "
+                        + s.version()) + ": " + s.reason());
             }
             for (LoadedModel m : versions) {
                 StubProcess stub = m.stubs().isEmpty() ? null : m.stubs().get(0);
@@ -149,7 +205,7 @@ final class RunCommand extends TpbSubcommand {
                 console.err().flush();
             }
         }
-        if (rows.isEmpty()) {
+        if (rows.isEmpty() && manager.controlMode() == ModelControlMode.none) {
             log.warn("no model to serve in " + manager.repository());
         }
         failures.forEach(log::warn);

@@ -3,6 +3,7 @@ package dev.tpb.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tpb.Reporter;
+import dev.tpb.runtime.LogSettings;
 import dev.tpb.runtime.StubOutput;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -21,10 +22,16 @@ final class RunLog implements Reporter, StubOutput {
 
     private final Console console;
     private final Format format;
+    /** Which of tpb's own lines show (--log-info, --log-warning, --log-error; /v2/logging changes them). */
+    private volatile java.util.function.Supplier<LogSettings> settings = () -> LogSettings.DEFAULT;
 
     RunLog(Console console, Format format) {
         this.console = console;
         this.format = format;
+    }
+
+    void settings(java.util.function.Supplier<LogSettings> source) {
+        this.settings = source;
     }
 
     Format format() {
@@ -33,6 +40,9 @@ final class RunLog implements Reporter, StubOutput {
 
     @Override
     public void info(String message) {
+        if (!settings.get().info()) {
+            return;
+        }
         if (format == Format.json) {
             emit("info", "tpb", message, Map.of());
         } else {
@@ -42,6 +52,9 @@ final class RunLog implements Reporter, StubOutput {
 
     @Override
     public void warn(String message) {
+        if (!settings.get().warning()) {
+            return;
+        }
         if (format == Format.json) {
             emit("warning", "tpb", message, Map.of());
         } else {
@@ -62,6 +75,9 @@ final class RunLog implements Reporter, StubOutput {
     }
 
     void error(String message) {
+        if (!settings.get().error()) {
+            return;
+        }
         if (format == Format.json) {
             emit("error", "tpb", message, Map.of());
         } else {
@@ -69,11 +85,10 @@ final class RunLog implements Reporter, StubOutput {
         }
     }
 
+    /** A line a stub printed (pb_utils.Logger lines: the stub has already applied the log settings). */
     @Override
     public void line(String stubName, String line) {
-        // Verbose log lines (pb_utils.Logger.log_verbose) only with --verbose, as Triton with --log-verbose.
-        boolean verboseLine = line.startsWith("V") && line.length() > 1 && Character.isDigit(line.charAt(1));
-        if ((verboseLine && !console.verbose()) || console.quiet()) {
+        if (console.quiet()) {
             return;
         }
         if (format == Format.json) {

@@ -21,10 +21,15 @@ final class ConfigCompletion {
     }
 
     /** The configuration as read from the model directory, with name and backend filled in. */
-    static ObjectNode read(Path modelDir, Path firstVersionDir) {
+    static ObjectNode read(Path modelDir, Path firstVersionDir, ObjectNode override, boolean autoComplete) {
         String dirName = modelDir.getFileName().toString();
         Path file = modelDir.resolve(ModelConfigLocator.CONFIG_FILE);
-        ObjectNode json = Files.isRegularFile(file)
+        if (override == null && !autoComplete && !Files.isRegularFile(file)) {
+            // Without auto-completion the configuration must be there (core ReadTextProto)
+            throw new TpbException("failed to open text file for read " + file + ": No such file or directory");
+        }
+        ObjectNode json = override != null ? override.deepCopy()
+                : Files.isRegularFile(file)
                 ? ModelConfigJson.of(ConfigDocument.parse(file))
                 : ModelConfigJson.normalize(JsonNodeFactory.instance.objectNode());
         String name = json.path("name").asText("");

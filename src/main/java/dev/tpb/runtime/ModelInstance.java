@@ -97,6 +97,11 @@ final class ModelInstance implements Runnable {
         stub = starter.get();
     }
 
+    /** Takes a stub the loader started and initialized for this instance. */
+    void adopt(StubProcess initialized) {
+        stub = initialized;
+    }
+
     void startWorker() {
         worker.start();
     }

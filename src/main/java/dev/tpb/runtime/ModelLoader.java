@@ -8,20 +8,29 @@ import dev.tpb.TpbException;
 import dev.tpb.config.ExecutionEnvPaths;
 import dev.tpb.env.EnvCache;
 import dev.tpb.env.EnvInspector;
+import dev.tpb.ipc.StubConnection;
 import dev.tpb.python.PythonVersion;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.IntSupplier;
 
 /**
- * Loads one version of one model: resolves its environment and stub, runs auto_complete_config in a throw-away
- * stub (as Triton does), completes the configuration, then starts every instance in parallel and initializes it.
+ * Loads one version of one model: resolves its environment and stub, runs auto_complete_config (unless disabled,
+ * as tritonserver's --disable-auto-complete-config), completes the configuration, then starts every instance in
+ * parallel and initializes it.
+ *
+ * <p>Triton runs auto_complete_config in a stub of its own that it then stops. tpb runs it in the stub of the first
+ * instance, which then goes on to initialize(): the stubs of the instances the configuration had before completion
+ * start in parallel at once, and the completed configuration only decides which of them stay.
  */
 final class ModelLoader {
     private final RuntimeOptions options;
@@ -55,9 +64,6 @@ final class ModelLoader {
         }
         String fileName = config.path("default_model_filename").asText("");
         Path modelFile = versionDir.resolve(fileName.isEmpty() ? "model.py" : fileName);
-        if (!Files.isRegularFile(modelFile)) {
-            throw new TpbException("Failed to preinitialize Python stub: Python model file not found in '" + modelFile + "'");
-        }
         String envParameter = config.path("parameters").path(ExecutionEnvPaths.PARAMETER).path("string_value").asText("");
         Optional<EnvCache.Lease> lease = ExecutionEnvironment.resolve(envParameter, modelDir, envCache);
         try {
@@ -74,6 +80,10 @@ final class ModelLoader {
                              Optional<Path> env, ObjectNode config) {
         Optional<PythonVersion> envPython = env.map(e -> EnvInspector.inspect(e).python());
         StubResolver.Resolved stub = resolver.resolve(name, backend, modelDir, envPython);
+        if (stub.runtimeModelDir().equals("DEFAULT") && !Files.isRegularFile(modelFile)) {
+            throw new TpbException("Failed to preinitialize Python stub: Python model file not found in '" + modelFile
+                    + "'");
+        }
         if (envPython.isPresent() && !envPython.get().sameMinor(stub.python())) {
             throw new TpbException("model '" + name + "': the stub " + stub.stub() + " is built for Python "
                     + stub.python().minorString() + " but the execution environment " + env.get() + " has Python "
@@ -81,55 +91,98 @@ final class ModelLoader {
                     + envPython.get().minorString() + "'");
         }
         Start start = new Start(name, version, modelDir, modelFile, stub, env.orElse(null));
-        ObjectNode completed = config;
-        if (mentionsAutoComplete(modelFile)) {
-            completed = autoComplete(start, config);
+        // The instances as the configuration has them now: auto_complete_config seldom changes them.
+        List<String> guessed = instanceNames(ModelSpec.of(ConfigCompletion.finish(config.deepCopy(), Reporter.SILENT)));
+        Map<String, StubProcess> started = launchAll(start, guessed);
+        try {
+            ObjectNode completed = config;
+            if (options.autoComplete()) {
+                completed = autoComplete(started.get(guessed.get(0)), name, config);
+            }
+            ModelSpec spec = ModelSpec.of(ConfigCompletion.finish(completed, reporter));
+            LoadedModel model = new LoadedModel(spec, version, modelDir, options.maxQueueSize());
+            for (String instance : instanceNames(spec)) {
+                Names.checkStubName(instance);
+                model.addInstance(new ModelInstance(instance, model, () -> startInstance(start, spec, instance),
+                        reporter, calls));
+            }
+            initializeAll(model, start, spec, started);
+            model.markReady();
+            return model;
+        } finally {
+            started.values().forEach(StubProcess::kill); // stubs the completed configuration did not keep
         }
-        ModelSpec spec = ModelSpec.of(ConfigCompletion.finish(completed, reporter));
-        LoadedModel model = new LoadedModel(spec, version, modelDir, options.maxQueueSize());
+    }
+
+    private static List<String> instanceNames(ModelSpec spec) {
+        List<String> names = new ArrayList<>();
         for (InstanceGroupSpec group : spec.instanceGroups()) {
             for (int i = 0; i < group.count(); i++) {
-                String instance = group.name() + "_" + i;
-                Names.checkStubName(instance);
-                model.addInstance(new ModelInstance(instance, model, () -> startInstance(start, spec, instance), reporter,
-                        calls));
+                names.add(group.name() + "_" + i);
             }
         }
-        startAll(model);
-        model.markReady();
-        return model;
+        return names;
     }
 
     /** What every stub of this model version is started with. */
     private record Start(String model, long version, Path modelDir, Path modelFile, StubResolver.Resolved stub,
                          Path envDir) {
         StubLaunch launch(String stubName, RuntimeOptions o, int logSettings) {
-            return new StubLaunch(stub.stub(), modelFile, stub.pythonLib(), model, stubName, "DEFAULT", envDir,
-                    o.activation(), o.allocator(), o.shmDefaultBytes(), o.shmGrowthBytes(), logSettings);
+            return new StubLaunch(stub.stub(), modelFile, stub.pythonLib(), model, stubName, stub.runtimeModelDir(),
+                    envDir, o.activation(), o.allocator(), o.shmDefaultBytes(), o.shmGrowthBytes(), logSettings);
         }
     }
 
-    /** Triton imports model.py in an extra stub just for auto_complete_config; skip it when there is none. */
-    private static boolean mentionsAutoComplete(Path modelFile) {
-        try {
-            return Files.readString(modelFile).contains("auto_complete_config");
-        } catch (IOException e) {
-            throw new TpbException("cannot read " + modelFile + ": " + e.getMessage(), e);
+    /** Starts a stub per instance name, in parallel (up to HELLO); on a failure the others are stopped. */
+    private Map<String, StubProcess> launchAll(Start start, List<String> names) {
+        for (String n : names) {
+            Names.checkStubName(n);
         }
-    }
-
-    private ObjectNode autoComplete(Start start, ObjectNode config) {
-        try (StubProcess stub = StubProcess.start(start.launch(start.model(), options, logSettings.getAsInt()), output)) {
-            JsonNode result = stub.autoComplete(config);
-            if (!result.isObject()) {
-                throw new TpbException("Failed to parse auto-complete JSON. (model '" + start.model() + "')");
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, names.size()));
+        Map<String, CompletableFuture<StubProcess>> futures = new LinkedHashMap<>();
+        for (String n : names) {
+            futures.put(n, CompletableFuture.supplyAsync(() -> launch(start, n), pool));
+        }
+        pool.shutdown();
+        Map<String, StubProcess> started = new LinkedHashMap<>();
+        RuntimeException failure = null;
+        for (Map.Entry<String, CompletableFuture<StubProcess>> f : futures.entrySet()) {
+            try {
+                started.put(f.getKey(), f.getValue().join());
+            } catch (CompletionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException re ? re : new TpbException(e.getCause().toString());
+                }
             }
-            return (ObjectNode) result;
         }
+        if (failure != null) {
+            started.values().forEach(StubProcess::kill);
+            throw failure;
+        }
+        return started;
     }
 
+    private StubProcess launch(Start start, String instance) {
+        return StubProcess.start(start.launch(instance, options, logSettings.getAsInt()), output);
+    }
+
+    /** auto_complete_config, in the first instance's stub: returns the completed configuration. */
+    private static ObjectNode autoComplete(StubProcess stub, String model, ObjectNode config) {
+        JsonNode result = stub.autoComplete(config);
+        if (!result.isObject()) {
+            throw new TpbException("Failed to parse auto-complete JSON. (model '" + model + "')");
+        }
+        return (ObjectNode) result;
+    }
+
+    /** A stub started and initialized (also what a restart runs). */
     private StubProcess startInstance(Start start, ModelSpec spec, String instance) {
-        StubProcess stub = StubProcess.start(start.launch(instance, options, logSettings.getAsInt()), output);
+        StubProcess stub = launch(start, instance);
+        initialize(stub, start, spec, instance);
+        return stub;
+    }
+
+    private void initialize(StubProcess stub, Start start, ModelSpec spec, String instance) {
         try {
             ObjectNode args = JsonNodeFactory.instance.objectNode();
             args.put("model_config", spec.json().toString());
@@ -141,7 +194,7 @@ final class ModelLoader {
             args.put("model_name", start.model());
             // initialize() may load models (pb_utils.load_model): those calls are answered while it runs
             stub.initialize(args, spec.decoupled(), e -> {
-                if (e instanceof dev.tpb.ipc.StubConnection.Call call) {
+                if (e instanceof StubConnection.Call call) {
                     calls.control(stub.connection(), call);
                 } else {
                     StubProcess.discard(e);
@@ -156,16 +209,25 @@ final class ModelLoader {
             reporter.warn(allocator.name() + " (" + allocator.library().get() + ") was preloaded into stub '" + instance
                     + "' but does not appear in /proc/" + stub.pid() + "/maps");
         }
-        return stub;
     }
 
-    private void startAll(LoadedModel model) {
-        // One thread per instance: they start in parallel, as Triton starts them.
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.max(1, model.instances().size()));
+    /**
+     * Initializes every instance in parallel, each in the stub already started under its name, or a new one; the
+     * stubs taken are removed from {@code started}.
+     */
+    private void initializeAll(LoadedModel model, Start start, ModelSpec spec, Map<String, StubProcess> started) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, model.instances().size()));
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (ModelInstance instance : model.instances()) {
-            starts.add(CompletableFuture.runAsync(instance::start, pool));
+            StubProcess ready = started.remove(instance.name());
+            starts.add(CompletableFuture.runAsync(() -> {
+                if (ready == null) {
+                    instance.start();
+                } else {
+                    initialize(ready, start, spec, instance.name());
+                    instance.adopt(ready);
+                }
+            }, pool));
         }
         pool.shutdown();
         RuntimeException failure = null;

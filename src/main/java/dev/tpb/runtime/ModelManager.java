@@ -33,6 +33,8 @@ public final class ModelManager implements AutoCloseable {
     private final Map<String, List<ModelStatus>> statuses = new ConcurrentHashMap<>();
     /** Loads and unloads of one model are serialized: concurrent ones would start (and leak) extra instances. */
     private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
+    /** Models loaded with a configuration (and files) of a load request: their files are removed with them. */
+    private final Map<String, LoadOverride> overrides = new ConcurrentHashMap<>();
     private final Thread shutdownHook = new Thread(this::close, "tpb-shutdown");
     private volatile boolean closed;
 
@@ -108,13 +110,16 @@ public final class ModelManager implements AutoCloseable {
      */
     public ModelStatus loadFromApi(String name, String config, java.util.Map<String, byte[]> files) {
         requireExplicit();
-        if ((config != null && !config.isEmpty()) || files != null) {
-            throw new TpbException("load parameters 'config' and 'file:...' are not supported by tpb yet");
+        Names.checkRepositoryName(name);
+        LoadOverride override = LoadOverride.of(name, config, files);
+        ModelStatus status;
+        synchronized (lockOf(name)) {
+            status = loadLocked(name, override);
         }
-        ModelStatus status = load(name);
         if (status.state() != ModelState.READY) {
-            throw new TpbException("load failed for model '" + name + "': version " + (status.version().isEmpty()
-                    ? "1" : status.version()) + " is at UNAVAILABLE state: " + status.reason() + ";");
+            String failure = "load failed for model '" + name + "': version " + (status.version().isEmpty() ? "1"
+                    : status.version()) + " is at UNAVAILABLE state: " + status.reason() + ";";
+            throw new ModelControlException(ErrorCode.INVALID_ARG, failure);
         }
         return status;
     }
@@ -122,23 +127,26 @@ public final class ModelManager implements AutoCloseable {
     /** An unload asked for after the start: only in explicit model control mode, as in Triton. */
     public void unloadFromApi(String name) {
         requireExplicit();
+        Names.checkRepositoryName(name);
         unload(name);
     }
 
     private void requireExplicit() {
         if (options.controlMode() != ModelControlMode.explicit) {
-            throw new TpbException("explicit model load / unload is not allowed if polling is enabled");
+            // core's words, whatever the mode that is not explicit (model_repository_manager.cc LoadUnloadModel)
+            throw new ModelControlException(ErrorCode.UNAVAILABLE,
+                    "explicit model load / unload is not allowed if polling is enabled");
         }
     }
 
     /** (Re)loads one model from the repository; its previous versions are unloaded first. */
     public ModelStatus load(String name) {
         synchronized (lockOf(name)) {
-            return loadLocked(name);
+            return loadLocked(name, null);
         }
     }
 
-    private ModelStatus loadLocked(String name) {
+    private ModelStatus loadLocked(String name, LoadOverride override) {
         if (closed) {
             throw new TpbException("tpb is shutting down");
         }
@@ -146,11 +154,16 @@ public final class ModelManager implements AutoCloseable {
         statuses.put(name, List.of(new ModelStatus(name, "", ModelState.LOADING, "")));
         List<ModelStatus> result = new ArrayList<>();
         TreeMap<Long, LoadedModel> versions = new TreeMap<>();
+        if (override != null) {
+            overrides.put(name, override);
+        }
         try {
-            Path modelDir = repository.modelDir(name);
+            Path modelDir = override != null && override.modelDir() != null ? override.modelDir()
+                    : repository.modelDir(name);
             TreeMap<Long, Path> available = ModelRepository.versions(modelDir, reporter);
             ObjectNode config = ConfigCompletion.read(modelDir,
-                    available.isEmpty() ? null : available.lastEntry().getValue());
+                    available.isEmpty() ? null : available.lastEntry().getValue(),
+                    override == null ? null : override.config(), options.autoComplete());
             List<Long> selected = ModelRepository.selectVersions(config.get("version_policy"), available, name, reporter);
             if (selected.isEmpty()) {
                 throw new TpbException("model '" + name + "' has no version directory (such as " + modelDir.resolve("1")
@@ -234,6 +247,10 @@ public final class ModelManager implements AutoCloseable {
             }
         }
         statuses.put(name, List.of(new ModelStatus(name, "", ModelState.UNAVAILABLE, "unloaded")));
+        LoadOverride override = overrides.remove(name);
+        if (override != null) {
+            override.discard();
+        }
     }
 
     /** Stops accepting, lets requests in flight finish (bounded), finalizes every model, stops every stub. */

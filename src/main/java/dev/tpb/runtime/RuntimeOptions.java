@@ -9,20 +9,27 @@ import java.nio.file.Path;
  * @param cacheDir      tpb's cache: stubs built on demand, extracted environments
  * @param maxQueueSize  requests waiting per model before new ones are refused (503)
  * @param controlMode   whether models may be loaded and unloaded after the start (--model-control-mode)
+ * @param autoComplete  whether auto_complete_config runs (tritonserver's --disable-auto-complete-config turns it off)
  */
 public record RuntimeOptions(Path backendsDir, Path cacheDir, Allocator allocator, ActivationMode activation,
-                             long shmDefaultBytes, long shmGrowthBytes, int maxQueueSize, ModelControlMode controlMode) {
+                             long shmDefaultBytes, long shmGrowthBytes, int maxQueueSize, ModelControlMode controlMode,
+                             boolean autoComplete) {
     public static final long DEFAULT_SHM_BYTES = 1 << 20;
     public static final int DEFAULT_MAX_QUEUE = 1024;
 
     public RuntimeOptions(Path backendsDir, Path cacheDir, Allocator allocator, ActivationMode activation,
                           long shmDefaultBytes, long shmGrowthBytes, int maxQueueSize) {
         this(backendsDir, cacheDir, allocator, activation, shmDefaultBytes, shmGrowthBytes, maxQueueSize,
-                ModelControlMode.explicit);
+                ModelControlMode.explicit, true);
     }
 
     public RuntimeOptions withControlMode(ModelControlMode mode) {
         return new RuntimeOptions(backendsDir, cacheDir, allocator, activation, shmDefaultBytes, shmGrowthBytes,
-                maxQueueSize, mode);
+                maxQueueSize, mode, autoComplete);
+    }
+
+    public RuntimeOptions withAutoComplete(boolean on) {
+        return new RuntimeOptions(backendsDir, cacheDir, allocator, activation, shmDefaultBytes, shmGrowthBytes,
+                maxQueueSize, controlMode, on);
     }
 }

@@ -26,12 +26,23 @@ import java.util.regex.Pattern;
  * {@code <backends_dir>/<backend>/triton_python_backend_stub}. When neither exists and the backend is
  * {@code python} or {@code python_3_X}, tpb builds (once, into its cache) a stub for the Python the model's
  * environment has — or the newest one found — so a plain Triton repository runs with no preparation.
+ *
+ * <p>A backend whose directory holds a {@code model.py} is a Python-based backend (backend repo,
+ * docs/python_based_backends.md): its {@code model.py} serves every model that names it (argv[9], runtime_modeldir,
+ * is that directory), run by the stub in that directory, else the one of {@code <backends_dir>/python}, else one tpb
+ * builds.
  */
 final class StubResolver {
     private static final Pattern VERSIONED_BACKEND = Pattern.compile("python_(\\d+)_(\\d+)");
 
-    /** The stub to run, the directory holding its Python files (argv[6]) and its Python version. */
-    record Resolved(Path stub, Path pythonLib, PythonVersion python, String origin) {
+    /**
+     * The stub to run, the directory holding its Python files (argv[6]), its Python version, and argv[9]: "DEFAULT",
+     * or the directory of a Python-based backend.
+     */
+    record Resolved(Path stub, Path pythonLib, PythonVersion python, String origin, String runtimeModelDir) {
+        Resolved withRuntimeModelDir(String dir) {
+            return new Resolved(stub, pythonLib, python, origin, dir);
+        }
     }
 
     private final Path backendsDir;
@@ -47,21 +58,27 @@ final class StubResolver {
     }
 
     synchronized Resolved resolve(String model, String backend, Path modelDir, Optional<PythonVersion> envPython) {
+        Path backendDir = backendsDir.resolve(backend);
+        if (!backend.equals("python") && Files.isRegularFile(backendDir.resolve("model.py"))) {
+            // A Python-based backend: its stub, else the python backend's, else the model's own lookup below
+            Resolved r = Files.exists(backendDir.resolve(StubBuilder.STUB_NAME))
+                    ? backendStub(backendDir, model)
+                    : resolveStub(model, "python", modelDir, envPython);
+            return r.withRuntimeModelDir(backendDir.toString());
+        }
+        return resolveStub(model, backend, modelDir, envPython);
+    }
+
+    private Resolved resolveStub(String model, String backend, Path modelDir, Optional<PythonVersion> envPython) {
         Path modelStub = modelDir.resolve(StubBuilder.STUB_NAME);
         if (Files.exists(modelStub)) {
             ensureRunnable(modelStub, model);
             PythonVersion v = stubPython(modelStub);
-            return new Resolved(modelStub, pythonFiles(v), v, "model directory");
+            return new Resolved(modelStub, pythonFiles(v), v, "model directory", "DEFAULT");
         }
         Path backendStub = backendsDir.resolve(backend).resolve(StubBuilder.STUB_NAME);
         if (Files.exists(backendStub)) {
-            ensureRunnable(backendStub, model);
-            PythonVersion v = stubPython(backendStub);
-            Path lib = backendStub.getParent();
-            if (!Files.isRegularFile(lib.resolve("_tpb_driver.py"))) {
-                lib = pythonFiles(v); // e.g. a stub copied without its Python files
-            }
-            return new Resolved(backendStub, lib, v, backendsDir.resolve(backend).toString());
+            return backendStub(backendStub.getParent(), model);
         }
         Matcher m = VERSIONED_BACKEND.matcher(backend);
         Optional<PythonVersion> wanted = m.matches()
@@ -77,6 +94,17 @@ final class StubResolver {
         }
         PythonVersion version = wanted.or(() -> envPython).orElse(null);
         return buildOnDemand(model, backend, version);
+    }
+
+    private Resolved backendStub(Path dir, String model) {
+        Path stub = dir.resolve(StubBuilder.STUB_NAME);
+        ensureRunnable(stub, model);
+        PythonVersion v = stubPython(stub);
+        Path lib = dir;
+        if (!Files.isRegularFile(lib.resolve("_tpb_driver.py"))) {
+            lib = pythonFiles(v); // e.g. a stub copied without its Python files
+        }
+        return new Resolved(stub, lib, v, dir.toString(), "DEFAULT");
     }
 
     private Resolved buildOnDemand(String model, String backend, PythonVersion version) {
@@ -98,7 +126,7 @@ final class StubResolver {
         reporter.info("model '" + model + "' uses backend '" + backend + "': " + (stub.cached() ? "using" : "built")
                 + " a stub for Python " + python.version() + " in " + target
                 + " (make it permanent with 'tpb build-stub --python " + key + " --backends-dir " + backendsDir + "')");
-        Resolved resolved = new Resolved(stub.stub(), target, python.version(), target.toString());
+        Resolved resolved = new Resolved(stub.stub(), target, python.version(), target.toString(), "DEFAULT");
         built.put(key, resolved);
         return resolved;
     }

@@ -11,6 +11,8 @@ import dev.tpb.runtime.RequestHandle;
 import dev.tpb.runtime.ResponseSink;
 import dev.tpb.runtime.InvalidRequestException;
 import dev.tpb.runtime.LoadedModel;
+import dev.tpb.runtime.LogSettings;
+import dev.tpb.runtime.ModelControlException;
 import dev.tpb.runtime.ModelManager;
 import dev.tpb.runtime.ModelState;
 import dev.tpb.runtime.ModelStatus;
@@ -18,6 +20,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +38,7 @@ import java.util.concurrent.ExecutionException;
 public final class KServeHandler implements HttpHandler {
     /** The protocol extensions tpb implements (GET /v2). */
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "parameters",
-            "statistics", "model_repository", "generate");
+            "statistics", "model_repository", "generate", "logging");
     /** Request bodies up to this size are copied, so that the connection can read on while the model works. */
     private static final int SMALL_BODY_BYTES = 64 * 1024;
 
@@ -94,6 +99,16 @@ public final class KServeHandler implements HttpHandler {
             }
             case "repository" -> {
                 return repository(request, s);
+            }
+            case "logging" -> {
+                if (s.size() != 2) {
+                    return notFound();
+                }
+                return switch (method) {
+                    case "GET" -> json(logSettings(manager.logSettings()));
+                    case "POST" -> logging(request);
+                    default -> HttpResponse.error(405, "Method Not Allowed");
+                };
             }
             default -> {
                 return notFound();
@@ -376,6 +391,70 @@ public final class KServeHandler implements HttpHandler {
         return value;
     }
 
+    /** /v2/logging's body (http_server.cc HandleLogging): every setting, in Triton's order and names. */
+    private static ObjectNode logSettings(LogSettings l) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("log_file", "");
+        root.put("log_info", l.info());
+        root.put("log_warning", l.warning());
+        root.put("log_error", l.error());
+        root.put("log_verbose_level", l.verbose());
+        root.put("log_format", l.format());
+        return root;
+    }
+
+    /**
+     * POST /v2/logging: the settings given are applied in order (one that fails leaves the earlier ones applied, as
+     * in Triton); null values are skipped and unknown keys ignored. The answer holds every setting.
+     */
+    private HttpResponse logging(HttpRequest request) {
+        JsonNode body = optionalJson(request.body());
+        if (body != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode v = e.getValue();
+                if (v.isNull()) {
+                    continue;
+                }
+                LogSettings now = manager.logSettings();
+                switch (e.getKey()) {
+                    case "log_file" -> throw RequestError.unsupported(
+                            "log file location can not be updated through network protocol");
+                    case "log_info" -> manager.logSettings(now.withInfo(bool(v)));
+                    case "log_warning" -> manager.logSettings(now.withWarning(bool(v)));
+                    case "log_error" -> manager.logSettings(now.withError(bool(v)));
+                    case "log_verbose_level" -> {
+                        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
+                            throw new RequestError(500, "attempt to access JSON non-unsigned-integer as unsigned-integer");
+                        }
+                        manager.logSettings(now.withVerbose(v.intValue()));
+                    }
+                    case "log_format" -> {
+                        if (!v.isTextual()) {
+                            throw new RequestError(500, "attempt to access JSON non-string as string");
+                        }
+                        try {
+                            manager.logSettings(now.withFormat(v.textValue()));
+                        } catch (IllegalArgumentException bad) {
+                            throw new RequestError(503, bad.getMessage());
+                        }
+                    }
+                    default -> {
+                        // Triton ignores keys it does not know
+                    }
+                }
+            }
+        }
+        return json(logSettings(manager.logSettings()));
+    }
+
+    private static boolean bool(JsonNode v) {
+        if (!v.isBoolean()) {
+            throw new RequestError(500, "attempt to access JSON non-boolean as boolean");
+        }
+        return v.booleanValue();
+    }
+
     private HttpResponse index(HttpRequest request) {
         boolean readyOnly = false;
         JsonNode body = optionalJson(request.body());
@@ -388,37 +467,63 @@ public final class KServeHandler implements HttpHandler {
         return json(ModelJson.index(manager.index(), readyOnly));
     }
 
+    /**
+     * POST /v2/repository/models/{m}/load: only in explicit model control mode, as Triton; "config" (JSON text) and
+     * "file:<path>" (base64) parameters replace the repository's configuration and files.
+     */
     private HttpResponse load(HttpRequest request, String name) {
-        checkRepositoryName(name);
         JsonNode body = optionalJson(request.body());
         JsonNode params = body == null ? null : body.get("parameters");
+        String config = null;
+        Map<String, byte[]> files = null;
         if (params != null && params.isObject()) {
-            for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {
-                String key = it.next();
-                if (key.equals("config") || key.startsWith("file:")) {
-                    throw RequestError.unsupported("load parameter '" + key + "' is not supported by tpb run: edit "
-                            + "the model's files in the repository, then load it again");
+            for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> p = it.next();
+                String key = p.getKey();
+                if (key.equals("config")) {
+                    if (!p.getValue().isTextual()) {
+                        throw RequestError.invalid("Config parameter 'config' must have string type for its value");
+                    }
+                    config = p.getValue().textValue();
+                } else if (key.startsWith("file:")) {
+                    if (!p.getValue().isTextual()) {
+                        throw RequestError.invalid("File parameter '" + key + "' must have bytes type for its value");
+                    }
+                    try {
+                        if (files == null) {
+                            files = new LinkedHashMap<>();
+                        }
+                        files.put(key, Base64.getDecoder().decode(p.getValue().textValue()));
+                    } catch (IllegalArgumentException e) {
+                        throw RequestError.invalid("Unable to decode base64 content of load parameter '" + key + "'");
+                    }
+                } else {
+                    throw RequestError.invalid("Unrecognized load parameter '" + key + "'");
                 }
             }
         }
         if (stopping) {
             throw new RequestError(503, "tpb is shutting down");
         }
-        ModelStatus status = manager.load(name);
-        expected.add(name);
-        if (status.state() != ModelState.READY) {
-            throw RequestError.invalid("failed to load '" + name + "': " + status.reason());
+        try {
+            manager.loadFromApi(name, config, files);
+        } catch (ModelControlException e) {
+            throw new RequestError(e.code().httpStatus(), e.getMessage());
         }
+        expected.add(name);
         return HttpResponse.empty(200);
     }
 
     private HttpResponse unload(String name) {
-        checkRepositoryName(name);
         if (stopping) {
             throw new RequestError(503, "tpb is shutting down");
         }
+        try {
+            manager.unloadFromApi(name);
+        } catch (ModelControlException e) {
+            throw new RequestError(e.code().httpStatus(), e.getMessage());
+        }
         expected.remove(name);
-        manager.unload(name);
         return HttpResponse.empty(200);
     }
 
@@ -446,13 +551,6 @@ public final class KServeHandler implements HttpHandler {
             return Long.parseLong(version);
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    /** Repository calls take a directory name: nothing that could leave the repository. */
-    private static void checkRepositoryName(String name) {
-        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
-            throw RequestError.invalid("invalid model name '" + name + "'");
         }
     }
 

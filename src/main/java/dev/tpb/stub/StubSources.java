@@ -13,7 +13,8 @@ import java.util.List;
 /** The stub's C and Python sources, shipped inside the jar (src/main/c and src/main/python). */
 public final class StubSources {
     static final List<String> C_FILES = List.of("tpb_layout.h", "shm_region.h", "shm_region.c", "message_queue.h",
-            "message_queue.c", "stub_heap.h", "stub_heap.c", "tpb_module.h", "tpb_module.c", "python_env.h", "python_env.c", "stub_main.c");
+            "message_queue.c", "stub_heap.h", "stub_heap.c", "dlpack_tensor.h", "dlpack_tensor.c", "tpb_module.h",
+            "tpb_module.c", "python_env.h", "python_env.c", "stub_main.c");
     /** Installed next to the stub: the model-facing API and the stub's message loop. */
     public static final List<String> PYTHON_FILES = List.of("triton_python_backend_utils.py", "_tpb_driver.py");
 

@@ -143,7 +143,8 @@ class RunCommandIT {
             assertTrue(err.contains("NAME        VERSION  BACKEND  PYTHON  ENVIRONMENT  INSTANCES  ALLOCATOR  STATE"), err);
             assertTrue(Pattern.compile("(?m)^add_sub +1 +python +3\\.\\d+\\.\\d+ +- +1 +system +READY$").matcher(err).find(), err);
             assertTrue(Pattern.compile("(?m)^init_error +.* UNAVAILABLE$").matcher(err).find(), err);
-            assertTrue(err.contains("tpb: warning: model 'init_error' failed to load: "), err);
+            // core model_lifecycle.cc: "failed to load '<model>' version <v>: <status>"
+            assertTrue(err.contains("tpb: warning: failed to load 'init_error' version 1: "), err);
             assertEquals(2, Leftovers.stubs(server.pid()).size(), "one stub per loaded instance");
 
             HttpResponse<String> r = server.send("/v2/models/add_sub/infer", "{'inputs':["
@@ -177,6 +178,27 @@ class RunCommandIT {
             assertEquals(1, server.stdout().size(), "nothing else on stdout");
             assertNothingLeft(server.pid());
         }
+    }
+
+    @Test
+    void explicitModelControlLoadsWhatItIsToldAndTakesLoadRequests(@TempDir Path repo) throws Exception {
+        Models.copy(repo, "add_sub", "sleeper");
+        try (Server server = new Server(repo, "--model-control-mode", "explicit", "--load-model", "add_sub",
+                "--log-verbose", "1")) {
+            assertEquals(200, server.send("/v2/models/add_sub/ready", null).statusCode());
+            assertEquals(400, server.send("/v2/models/sleeper/ready", null).statusCode(), "not loaded at start");
+            assertEquals(200, server.send("/v2/repository/models/sleeper/load", "").statusCode());
+            assertEquals(200, server.send("/v2/models/sleeper/ready", null).statusCode());
+            assertEquals(1, JSON.readTree(server.send("/v2/logging", null).body()).path("log_verbose_level").asInt());
+            assertEquals(0, server.signal("TERM"), server::stderr);
+            assertNothingLeft(server.pid());
+        }
+        Proc wrong = Proc.run("java", "-jar", JAR, "run", repo.toString(), "--load-model", "add_sub");
+        assertEquals(2, wrong.exitCode(), wrong::toString);
+        assertTrue(wrong.err().startsWith("tpb: error: --load-model needs --model-control-mode explicit"), wrong::toString);
+        Proc star = Proc.run("java", "-jar", JAR, "run", repo.toString(), "--model-control-mode", "explicit",
+                "--load-model", "*", "--load-model", "add_sub");
+        assertEquals(2, star.exitCode(), star::toString);
     }
 
     @Test

@@ -30,7 +30,7 @@ class GenerateEndpointTest {
     @BeforeAll
     static void start() {
         served = new Served(repo, 64 << 20, "add_sub", "repeat", "generate_echo", "cancellable", "wait_cancel",
-                "wrong_model");
+                "wrong_model", "countdown");
         served.statuses.forEach(s -> assertEquals(ModelState.READY, s.state(), s::toString));
     }
 
@@ -133,6 +133,13 @@ class GenerateEndpointTest {
     }
 
     @Test
+    void theReadmesCountdownExampleStreams() throws IOException {
+        List<JsonNode> events = events(post("/v2/models/countdown/generate_stream", "{'START':3}"));
+        assertEquals(List.of(3, 2, 1), events.stream().map(e -> e.path("N").asInt()).toList());
+        assertEquals("{\"N\":3,\"model_name\":\"countdown\",\"model_version\":\"1\"}", events.get(0).toString());
+    }
+
+    @Test
     void anErrorFirstSetsTheStreamsStatus() throws IOException {
         RawHttp.Response r = post("/v2/models/wrong_model/generate_stream", "{'IN':[1]}");
         assertEquals(500, r.status(), r::toString);
@@ -172,7 +179,8 @@ class GenerateEndpointTest {
             http.write(("POST /v2/models/wait_cancel/infer HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length
                     + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             http.write(body);
-        }
+            served.log.await(l -> l.contains("request left waits for its cancellation"), "the request running");
+        } // the client goes away
         served.log.await(l -> l.contains("request left cancelled"), "saying the request was cancelled");
         // A client that stays gets its answer (here the CANCELLED error of another request does not touch it)
         RawHttp.Response r = post("/v2/models/add_sub/infer", "{'inputs':[{'name':'INPUT0','shape':[4],'datatype':'FP32',"

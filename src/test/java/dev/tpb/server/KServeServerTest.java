@@ -532,10 +532,12 @@ class KServeServerTest {
         assertEquals(200, post("/v2/models/reloadable/infer", good).status());
         RawHttp.Response missing = post("/v2/repository/models/nope/load", "");
         assertEquals(400, missing.status());
-        assertTrue(missing.json().path("error").asText().startsWith("failed to load 'nope': "), missing::toString);
-        RawHttp.Response override = post("/v2/repository/models/reloadable/load", "{'parameters':{'config':'{}'}}");
-        assertEquals(501, override.status());
-        assertEquals(400, post("/v2/repository/models/..%2F..%2Fetc/load", "").status());
+        // model_repository_manager.cc LoadUnloadModels: "load failed for model '<m>': version <v> is at <STATE> ..."
+        assertTrue(missing.json().path("error").asText().startsWith("load failed for model 'nope': "), missing::toString);
+        RawHttp.Response traversal = post("/v2/repository/models/..%2F..%2Fetc/load", "");
+        assertEquals(400, traversal.status());
+        assertEquals("invalid model name '../../etc', model name must not contain path traversal characters",
+                traversal.json().path("error").asText());
         assertEquals(200, post("/v2/repository/models/nope/unload", "").status());
         assertEquals(200, get("/v2/health/ready").status());
     }
