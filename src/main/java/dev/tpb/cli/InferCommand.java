@@ -54,7 +54,8 @@ final class InferCommand extends TpbSubcommand {
             + "(with --url: the model).")
     String first;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "MODEL", description = "The model to load and call.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "MODEL", description = "The model to load and call; models it calls "
+            + "through BLS are loaded when it first calls them.")
     String second;
 
     @Option(names = "--url", paramLabel = "URL", description = "Send the request to the KServe v2 server at URL "
@@ -116,7 +117,7 @@ final class InferCommand extends TpbSubcommand {
         }
         repository = Path.of(first);
         model = second;
-        try (ModelManager manager = new ModelManager(repository, runtime.options(), console,
+        try (ModelManager manager = new ModelManager(repository, runtime.options().withLoadCalledModels(true), console,
                 (stub, line) -> stubLine(console, stub, line))) {
             // pb_utils.Logger.log_verbose lines with --verbose, as tritonserver shows them with --log-verbose 1
             manager.logSettings(LogSettings.DEFAULT.withVerbose(console.verbose() ? 1 : 0));

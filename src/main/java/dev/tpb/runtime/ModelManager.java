@@ -139,6 +139,38 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
+    /** Whether a BLS call to a model that is not loaded should try {@link #loadForCall} (tpb infer). */
+    boolean loadsCalledModels() {
+        return options.loadCalledModels() && !closed;
+    }
+
+    /**
+     * Loads a model of the repository that a BLS call names, unless a load of it was tried before (it is loaded, or
+     * failed: the call then gets Triton's "not ready" error). Returns whether it tried now.
+     */
+    boolean loadForCall(String name, String caller) {
+        try {
+            Names.checkRepositoryName(name);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (!java.nio.file.Files.isDirectory(repository.root().resolve(name))) {
+            return false;
+        }
+        synchronized (lockOf(name)) {
+            if (statuses.containsKey(name)) {
+                return false;
+            }
+            reporter.info("loading model '" + name + "', which model '" + caller + "' calls");
+            ModelStatus status = loadLocked(name, null);
+            if (status.state() != ModelState.READY) {
+                reporter.warn("failed to load '" + name + "' version " + (status.version().isEmpty() ? "1"
+                        : status.version()) + ": " + status.reason());
+            }
+            return true;
+        }
+    }
+
     /** (Re)loads one model from the repository; its previous versions are unloaded first. */
     public ModelStatus load(String name) {
         synchronized (lockOf(name)) {

@@ -54,9 +54,25 @@ final class StubServices implements ServerCalls {
 
     @Override
     public void infer(ModelInstance caller, StubConnection connection, StubConnection.Infer event) {
+        infer(caller, connection, event, manager.loadsCalledModels());
+    }
+
+    private void infer(ModelInstance caller, StubConnection connection, StubConnection.Infer event, boolean mayLoad) {
         Wire.InferCall call = event.call();
         String name = call.model();
         Optional<LoadedModel> found = call.version() < 0 ? manager.model(name) : manager.model(name, call.version());
+        if (found.isEmpty() && mayLoad) {
+            // tpb infer loaded only the model it calls: load the target (seconds; not on the caller's event loop)
+            control.execute(() -> {
+                try {
+                    manager.loadForCall(name, caller.model().spec().name());
+                } catch (RuntimeException e) {
+                    reporter.warn("could not load model '" + name + "': " + e.getMessage());
+                }
+                infer(caller, connection, event, false);
+            });
+            return;
+        }
         if (found.isEmpty() || !found.get().ready()) {
             // Triton asks the server whether the model is ready first, so an unknown model reads the same
             refuse(caller, connection, event, prefix(name) + "Failed for execute the inference request. Model '" + name

@@ -31,6 +31,28 @@ class InferCommandTest {
         assertTrue(r.err().contains("2 responses (decoupled model)"), r::toString);
     }
 
+    /**
+     * tpb infer loads only the model it calls; a BLS call loads its target from the repository first (a tpb
+     * extension: a one-shot call has no server that loaded the rest). A model not in the repository gets Triton's
+     * words (python_backend src/request_executor.cc asks the server whether the model is ready).
+     */
+    @Test
+    void modelsCalledThroughBlsAreLoadedOnFirstCall(@TempDir Path repo) {
+        Models.copy(repo, "bls");
+        Models.copy(repo, "add_sub");
+        Tpb r = Tpb.run("infer", repo.toString(), "bls", "--input", "CASE=[\"add\"]", "--input", "A=[1,2,3,4]",
+                "--input", "B=[1,1,1,1]", "--output", "SUM");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("SUM FP32 [4]: [2.0,3.0,4.0,5.0]\n", r.out());
+        assertTrue(r.err().contains("loading model 'add_sub', which model 'bls' calls"), r::toString);
+
+        Tpb unknown = Tpb.run("infer", repo.toString(), "bls", "--input", "CASE=[\"unknown_model\"]", "--output",
+                "TEXT");
+        assertEquals(0, unknown.exitCode(), unknown::toString);
+        assertTrue(unknown.out().contains("Failed for execute the inference request. Model 'nope' is not ready."),
+                unknown::toString);
+    }
+
     @Test
     void jsonIsAKserveResponseBody(@TempDir Path repo) throws Exception {
         Models.copy(repo, "string_identity");
