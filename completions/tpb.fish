@@ -164,7 +164,7 @@ complete -c tpb -n '__tpb_in infer' -l shm-growth-byte-size -x -d 'Growth step o
 complete -c tpb -n '__tpb_in infer' -l url -x -d 'Send the request to the KServe v2 server at URL (http://HOST:PORT) instead of loading the model here; tensors travel in the binary extension.'
 complete -c tpb -n '__tpb_in infer' -s v -l verbose -d 'Show debug output and stack traces.'
 complete -c tpb -n '__tpb_in infer' -x -d 'The model repository directory (with --url: the model).'
-complete -c tpb -n '__tpb_in infer' -x -d 'The model to load and call.'
+complete -c tpb -n '__tpb_in infer' -x -d 'The model to load and call; models it calls through BLS are loaded when it first calls them.'
 
 complete -c tpb -n '__tpb_in run' -l backends-dir -r -x -a '(__fish_complete_directories)' -d 'Where <backend>/triton_python_backend_stub is looked for (default: ./backends).'
 complete -c tpb -n '__tpb_in run' -l disable-auto-complete-config -d 'Do not run the models\' auto_complete_config: every config.pbtxt must be complete (as tritonserver\'s option).'
